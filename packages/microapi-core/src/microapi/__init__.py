@@ -1,0 +1,3 @@
+"""MicroAPI: a minimal, deterministic ASGI web framework."""
+
+__version__ = "0.1.0"

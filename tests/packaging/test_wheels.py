@@ -1,0 +1,101 @@
+"""Each package builds alone; the standalone wheels install into an empty venv and work."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+import zipfile
+from email.parser import Parser
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# A one-line check that exercises each standalone package from its installed wheel.
+SMOKE = {
+    "microapi-router": "import microapi_router as m; assert m.__version__",
+    "microapi-di": "import microapi_di as m; assert m.__version__",
+    "microapi-middleware": "import microapi_middleware as m; assert m.__version__",
+}
+STANDALONE = list(SMOKE)
+
+
+def build_wheel(package: str, out: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "uv", "build", "--package", package, "--wheel", "--out-dir", out],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = out.glob(f"{package.replace('-', '_')}-*.whl")
+    return wheel
+
+
+def requires_dist(wheel: Path) -> list[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        metadata = Parser().parsestr(archive.read(name).decode())
+    return metadata.get_all("Requires-Dist") or []
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("wheels")
+    names = [*STANDALONE, "microapi-core", "microapi-contrib"]
+    return {name: build_wheel(name, out) for name in names}
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("package", STANDALONE)
+def test_standalone_wheel_declares_no_dependencies(wheels: dict[str, Path], package: str) -> None:
+    assert requires_dist(wheels[package]) == []
+
+
+@pytest.mark.timeout(180)
+def test_core_depends_on_exactly_the_three_standalone_packages(wheels: dict[str, Path]) -> None:
+    names = sorted(
+        req.split(">")[0].split("<")[0].strip() for req in requires_dist(wheels["microapi-core"])
+    )
+    assert names == sorted(STANDALONE)
+    assert all("<" in req and ">=" in req for req in requires_dist(wheels["microapi-core"]))
+
+
+@pytest.mark.timeout(180)
+def test_contrib_depends_on_core_only(wheels: dict[str, Path]) -> None:
+    (req,) = requires_dist(wheels["microapi-contrib"])
+    assert req.startswith("microapi-core")
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("package", STANDALONE)
+def test_standalone_wheel_installs_alone_and_works(
+    wheels: dict[str, Path], package: str, tmp_path: Path
+) -> None:
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=False)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "uv",
+            "pip",
+            "install",
+            "--offline",
+            "--no-deps",
+            "--no-index",
+            "--python",
+            python,
+            wheels[package],
+        ],
+        check=True,
+        capture_output=True,
+    )
+    wheel_files = zipfile.ZipFile(wheels[package]).namelist()
+    assert any(name.endswith("/py.typed") for name in wheel_files)
+    result = subprocess.run(
+        [python, "-I", "-c", SMOKE[package]], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
