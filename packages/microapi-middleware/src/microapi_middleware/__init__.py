@@ -1,3 +1,25 @@
-"""A generic async middleware pipeline: `async def mw(request, call_next) -> response`."""
+"""A generic async middleware pipeline: `async def mw(request, call_next) -> response`.
+
+Middlewares run in registration order around an endpoint, composed once into one callable.
+Generic over the request and response types; standard library only.
+"""
+
+from .errors import CallNextTwiceError, FrozenPipelineError, InvalidResponseError, MiddlewareError
+from .pipeline import Pipeline
+from .types import CallNext, Chain, Endpoint, IsResponse, Middleware
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "CallNext",
+    "CallNextTwiceError",
+    "Chain",
+    "Endpoint",
+    "FrozenPipelineError",
+    "InvalidResponseError",
+    "IsResponse",
+    "Middleware",
+    "MiddlewareError",
+    "Pipeline",
+    "__version__",
+]

@@ -1,0 +1,62 @@
+"""The pipeline: an ordered, freezable list of middlewares composed around an endpoint."""
+
+from __future__ import annotations
+
+from typing import Generic
+
+from .chain import compose
+from .errors import FrozenPipelineError
+from .naming import describe
+from .types import Chain, Endpoint, IsResponse, Middleware, Req, Resp
+from .validation import check_endpoint, check_middleware
+
+
+class Pipeline(Generic[Req, Resp]):
+    """Middlewares in registration order (first added is outermost), built once per endpoint.
+
+    `is_response` checks each middleware's result; without it only `None` is rejected.
+    """
+
+    __slots__ = ("_frozen", "_is_response", "_middlewares")
+
+    def __init__(self, is_response: IsResponse | None = None) -> None:
+        if is_response is not None and not callable(is_response):
+            raise TypeError(f"is_response must be callable or None, not {is_response!r}")
+        self._is_response = is_response
+        self._middlewares: tuple[Middleware[Req, Resp], ...] = ()
+        self._frozen = False
+
+    def add(self, middleware: Middleware[Req, Resp]) -> Middleware[Req, Resp]:
+        """Append `middleware` (innermost so far) and return it unchanged, so it decorates."""
+        if self._frozen:
+            raise FrozenPipelineError(middleware)
+        check_middleware(middleware)
+        self._middlewares = (*self._middlewares, middleware)
+        return middleware
+
+    @property
+    def middlewares(self) -> tuple[Middleware[Req, Resp], ...]:
+        """The middlewares in execution order, outermost first."""
+        return self._middlewares
+
+    def freeze(self) -> None:
+        """Refuse further `add` calls (the app has started); calling it again is harmless."""
+        self._frozen = True
+
+    @property
+    def frozen(self) -> bool:
+        """Whether `freeze()` has been called."""
+        return self._frozen
+
+    def build(self, endpoint: Endpoint[Req, Resp]) -> Chain[Req, Resp]:
+        """Compose the current middlewares around `endpoint` into one reusable callable.
+
+        The result is a snapshot: middlewares added later do not reach it. With no middlewares
+        it is `endpoint` itself.
+        """
+        check_endpoint(endpoint)
+        return compose(self._middlewares, endpoint, self._is_response)
+
+    def __repr__(self) -> str:
+        names = ", ".join(describe(middleware) for middleware in self._middlewares)
+        return f"Pipeline([{names}], frozen={self._frozen})"
