@@ -1,0 +1,293 @@
+"""Compiling a validated graph into one Python function.
+
+Resolving by walking the graph on every call costs a loop, a dispatch and a few lookups per
+dependency. Instead each graph is turned once into the code a person would write by hand: one
+local variable per dependency, in dependency order, calls with their arguments spelled out,
+``await`` only where needed, and teardown code only when there is a generator. The source
+contains nothing but generated names; every user object (callables, keys, defaults) is passed in
+through the function's namespace, never written into the text.
+
+Three shapes are generated, all taking the app scope's values (``av``) and instances (``asv``)
+and the request scope's values (``rv``):
+
+- a one-shot call, which sets up, calls, and tears down before returning;
+- a call inside an open scope (``cache`` and ``exits`` belong to the scope, which tears down
+  when it is exited); cached dependencies are looked up in the scope first;
+- the start-up of an app scope, which creates every app service into ``asv``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .callables import CallKind, describe
+from .errors import MissingValueError
+from .graph import Node
+from .scopes import APP, name_of
+from .teardown import (
+    add_failure,
+    outcome,
+    stray_yield,
+    stray_yield_async,
+    unwind_async,
+    unwind_sync,
+)
+
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Mode:
+    """What to generate.
+
+    `scoped`: read and fill the scope's cache, leave teardown to the scope. `startup`: build
+    app services rather than read them. `stale`: override targets whose app-scoped instances no
+    longer apply, so services touching them are built afresh where they are needed.
+    """
+
+    is_async: bool
+    scoped: bool
+    startup: bool = False
+    stale: frozenset[object] = frozenset()
+
+
+def compile_call(root: Node, mode: Mode) -> Callable[..., Any]:
+    """A function that resolves `root`'s arguments and calls it."""
+    emitter = _Emitter(mode)
+    call = emitter.call_expression(root)
+    awaits = "await " if root.call_kind is CallKind.CORO else ""
+    if mode.scoped or not emitter.generators:
+        emitter.line(f"return {awaits}{call}")
+        return emitter.build(_wrap_plain, root.label)
+    emitter.line(f"_result = {awaits}{call}")
+    return emitter.build(_wrap_teardown, root.label)
+
+
+def compile_startup(services: Sequence[Node], mode: Mode) -> Callable[..., Any]:
+    """A function that creates `services` (and what they need) into the scope's cache."""
+    emitter = _Emitter(mode)
+    for node in services:
+        emitter.value(node)
+    emitter.line("return None")
+    return emitter.build(_wrap_plain, "app scope start-up")
+
+
+def _no_value(key: object, level: int) -> MissingValueError:
+    return MissingValueError(
+        f"no value for {describe(key)} was given to this {name_of(level)} scope, "
+        "though it was declared with provide()"
+    )
+
+
+def _no_yield(label: str) -> RuntimeError:
+    return RuntimeError(f"generator dependency {label} finished without yielding a value")
+
+
+class _Emitter:
+    """Accumulates the body of one generated function."""
+
+    def __init__(self, mode: Mode) -> None:
+        self.mode = mode
+        self.lines: list[str] = []
+        self.depth = 0
+        # Generators set up, in order, with their kinds: a one-shot call finishes them inline.
+        self.generators: list[tuple[str, CallKind]] = []
+        self.namespace: dict[str, Any] = {
+            "_MISSING": _MISSING,
+            "_no_value": _no_value,
+            "_no_yield": _no_yield,
+            "_unwind": unwind_async if mode.is_async else unwind_sync,
+            "_add": add_failure,
+            "_outcome": outcome,
+            "_stray_async": stray_yield_async,
+            "_stray_sync": stray_yield,
+        }
+        # Variables already holding a node's value, per nested block: a value computed inside
+        # an ``if missing:`` block is unknown after it.
+        self.known: list[dict[Node, str]] = [{}]
+        self.count = 0
+
+    def line(self, text: str) -> None:
+        self.lines.append("    " * self.depth + text)
+
+    def constant(self, value: object) -> str:
+        name = f"_k{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def variable(self, prefix: str) -> str:
+        self.count += 1
+        return f"{prefix}{self.count}"
+
+    def value(self, node: Node) -> str:
+        """The variable holding `node`'s value, emitting the code that computes it if needed."""
+        for block in reversed(self.known):
+            if node in block:
+                return block[node]
+        var = self.variable("_v")
+        if node.kind == "value":
+            self._read_value(node, var)
+        elif self._is_built_instance(node):
+            self.line(f"{var} = asv[{self.constant(node.cache_key)}]")
+        elif self.mode.scoped and node.cache_key is not None:
+            self._cached(node, var)
+        else:
+            self._build(node, var)
+        self.known[-1][node] = var
+        return var
+
+    def call_expression(self, node: Node) -> str:
+        """``f(a, b, name=c)`` for `node`, emitting its arguments first."""
+        parts = []
+        for arg in node.args:
+            expr = self.value(arg.node) if arg.node is not None else self.constant(arg.default)
+            parts.append(expr if arg.positional else f"{arg.name}={expr}")
+        return f"{self.constant(node.call)}({', '.join(parts)})"
+
+    def _is_built_instance(self, node: Node) -> bool:
+        """An app service created when the app scope started, still valid under the overrides."""
+        return (
+            node.kind == "service"
+            and node.level == APP
+            and not self.mode.startup
+            and not (node.touches & self.mode.stale)
+        )
+
+    def _read_value(self, node: Node, var: str) -> None:
+        key = self.constant(node.cache_key)
+        if node.level == APP:
+            # App values are checked when the app scope is entered.
+            self.line(f"{var} = av[{key}]")
+            return
+        self.line("try:")
+        self.line(f"    {var} = rv[{key}]")
+        self.line("except KeyError:")
+        self.line(f"    raise _no_value({key}, {node.level}) from None")
+
+    def _cached(self, node: Node, var: str) -> None:
+        """Look `node` up in the scope's cache, computing and storing it when absent.
+
+        Cached dependencies are emitted once each at the top level, before the first block that
+        needs them, so blocks never nest and the code stays linear in the size of the graph.
+        Only `use_cache=False` dependencies are computed inside the block, so they do not run
+        when their user comes from the cache.
+        """
+        self._prefetch(node)
+        key = self.constant(node.cache_key)
+        self.line(f"{var} = cache.get({key}, _MISSING)")
+        self.line(f"if {var} is _MISSING:")
+        self.depth += 1
+        self.known.append({})
+        self._build(node, var)
+        self.line(f"cache[{key}] = {var}")
+        self.known.pop()
+        self.depth -= 1
+
+    def _prefetch(self, node: Node) -> None:
+        """Emit the cached dependencies of `node`, looking through uncached ones."""
+        for arg in node.args:
+            child = arg.node
+            if child is None:
+                continue
+            if child.cache_key is not None:
+                self.value(child)
+            else:
+                self._prefetch(child)
+
+    def _build(self, node: Node, var: str) -> None:
+        call = self.call_expression(node)
+        kind = node.call_kind
+        if kind is CallKind.SYNC:
+            self.line(f"{var} = {call}")
+        elif kind is CallKind.CORO:
+            self.line(f"{var} = await {call}")
+        else:
+            self._setup_generator(node, var, call)
+
+    def _setup_generator(self, node: Node, var: str, call: str) -> None:
+        generator = self.variable("_g")
+        first, stop = (
+            (f"await {generator}.__anext__()", "StopAsyncIteration")
+            if node.call_kind is CallKind.AGEN
+            else (f"next({generator})", "StopIteration")
+        )
+        self.line(f"{generator} = {call}")
+        self.line("try:")
+        self.line(f"    {var} = {first}")
+        self.line(f"except {stop}:")
+        self.line(f"    raise _no_yield({self.constant(node.label)}) from None")
+        self.line(f"exits.append({generator})")
+        self.generators.append((generator, node.call_kind))
+
+    def build(self, wrap: Callable[[_Emitter], list[str]], label: str) -> Callable[..., Any]:
+        source = "\n".join(wrap(self))
+        code = compile(source, f"<microapi_di: {label}>", "exec")
+        exec(code, self.namespace)
+        function: Callable[..., Any] = self.namespace["_run"]
+        return function
+
+
+def _header(emitter: _Emitter) -> str:
+    keyword = "async def" if emitter.mode.is_async else "def"
+    scope_args = ", cache, exits" if emitter.mode.scoped else ""
+    return f"{keyword} _run(av, asv, rv{scope_args}):"
+
+
+def _indent(lines: list[str], depth: int) -> list[str]:
+    return ["    " * depth + line for line in lines]
+
+
+def _wrap_plain(emitter: _Emitter) -> list[str]:
+    return [_header(emitter), *_indent(emitter.lines, 1)]
+
+
+def _wrap_teardown(emitter: _Emitter) -> list[str]:
+    """Set-up and call guarded by unwinding on error, then every generator finished inline.
+
+    On success the generators are known statically, so they are finished in reverse order
+    without a helper call; the error path hands the set-up ones to `_unwind`.
+    """
+    awaits = "await " if emitter.mode.is_async else ""
+    lines = [
+        _header(emitter),
+        "    exits = []",
+        "    try:",
+        *_indent(emitter.lines, 2),
+        "    except BaseException as error:",
+        f"        problem = {awaits}_unwind(exits, error)",
+        "        if problem is None:",
+        "            raise",
+        "        raise problem from None",
+        "    failures = None",
+    ]
+    for generator, kind in reversed(emitter.generators):
+        lines.extend(_indent(_finish(generator, kind), 1))
+    lines.extend(
+        [
+            "    if failures is not None:",
+            "        raise _outcome(None, failures)",
+            "    return _result",
+        ]
+    )
+    return lines
+
+
+def _finish(generator: str, kind: CallKind) -> list[str]:
+    """Finish one generator, collecting (never raising) what goes wrong."""
+    if kind is CallKind.AGEN:
+        step, stop = f"await {generator}.__anext__()", "StopAsyncIteration"
+        stray = f"await _stray_async({generator})"
+    else:
+        step, stop, stray = f"next({generator})", "StopIteration", f"_stray_sync({generator})"
+    return [
+        "try:",
+        f"    {step}",
+        f"except {stop}:",
+        "    pass",
+        "except BaseException as failure:",
+        "    failures = _add(failures, failure)",
+        "else:",
+        f"    failures = _add(failures, {stray})",
+    ]

@@ -1,0 +1,58 @@
+"""The errors the container raises; every one is a `DIError`."""
+
+from __future__ import annotations
+
+
+class DIError(Exception):
+    """Base class of every error raised by `microapi_di`."""
+
+
+class ResolutionError(DIError):
+    """A callable's dependency graph cannot be resolved.
+
+    Raised when a callable is prepared (or a service registered, or an app scope entered), so a
+    broken graph shows up at start-up rather than on the first call. `chain` lists the hops from
+    the prepared callable to the failing parameter, each as ``function(parameter)``.
+    """
+
+    def __init__(self, chain: tuple[str, ...], problem: str) -> None:
+        self.chain = chain
+        self.problem = problem
+        where = " -> ".join(chain)
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+
+class MissingDependencyError(ResolutionError):
+    """A parameter that nothing provides: no `Depends`, no service, no declared value."""
+
+
+class CyclicDependencyError(ResolutionError):
+    """A dependency or service that, through its parameters, depends on itself."""
+
+
+class ScopeViolationError(ResolutionError):
+    """Something that lives in a narrower scope is needed from a wider one."""
+
+
+class InvalidDependencyError(ResolutionError):
+    """A dependency that cannot be used as one (not callable, unhashable, unreadable)."""
+
+
+class AsyncInSyncScopeError(DIError):
+    """A synchronous scope was asked to run a graph that needs an event loop."""
+
+
+class FrozenContainerError(DIError):
+    """The container was changed after its app scope was entered."""
+
+
+class RegistrationError(DIError):
+    """A registration that contradicts an earlier one, or names an unknown scope."""
+
+
+class MissingValueError(DIError):
+    """A scope was entered without a value that was declared with `Container.provide`."""
+
+
+class ScopeStateError(DIError):
+    """A scope used out of order: not entered yet, already closed, or entered twice."""

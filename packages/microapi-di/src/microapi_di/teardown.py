@@ -1,0 +1,154 @@
+"""Finishing generator dependencies when their scope ends.
+
+Generators are finished last set up first. Every one is finished even when another fails. When
+the scope ends with an error, that error is thrown into each generator (so it can roll back),
+and it always propagates afterwards: a generator cannot swallow it. What to raise is decided by
+`outcome`:
+
+- nothing failed in teardown: the original error (if any) propagates unchanged;
+- one teardown failed and there was no original error: that teardown error, unchanged;
+- otherwise: an `ExceptionGroup` holding the original error first, then the teardown errors in
+  the order they happened;
+- except that a cancellation, `KeyboardInterrupt` or `SystemExit` is never wrapped: the first
+  one propagates as itself, with the other errors recorded as notes on it.
+"""
+
+from __future__ import annotations
+
+from types import AsyncGeneratorType, GeneratorType
+from typing import Any
+
+
+def outcome(original: BaseException | None, failures: list[BaseException]) -> BaseException | None:
+    """What to raise after teardown; `None` means re-raise `original` (or raise nothing)."""
+    if not failures:
+        return None
+    errors = failures if original is None else [original, *failures]
+    if len(errors) == 1:
+        return errors[0]
+    exceptions = [error for error in errors if isinstance(error, Exception)]
+    if len(exceptions) < len(errors):
+        return _most_urgent(original, errors)
+    count = f"{len(failures)} teardown(s) failed"
+    return ExceptionGroup(count if original is None else f"the call and {count}", exceptions)
+
+
+def _most_urgent(
+    original: BaseException | None, errors: list[BaseException]
+) -> BaseException | None:
+    """The first cancellation or interrupt, carrying the other errors as notes."""
+    urgent = next(error for error in errors if not isinstance(error, Exception))
+    for other in errors:
+        if other is not urgent:
+            urgent.add_note(f"also raised while tearing down dependencies: {other!r}")
+    return None if urgent is original else urgent
+
+
+def add_failure(
+    failures: list[BaseException] | None, failure: BaseException
+) -> list[BaseException]:
+    """`failures` with `failure` appended; `None` stands for no failures yet."""
+    return [failure] if failures is None else [*failures, failure]
+
+
+async def stray_yield_async(generator: AsyncGeneratorType[Any, Any]) -> RuntimeError:
+    """Close a generator that yielded a second time, and describe the mistake."""
+    await generator.aclose()
+    return RuntimeError(f"{generator.__qualname__} yielded more than once")
+
+
+def stray_yield(generator: GeneratorType[Any, Any, Any]) -> RuntimeError:
+    """Close a generator that yielded a second time, and describe the mistake."""
+    generator.close()
+    return RuntimeError(f"{generator.__qualname__} yielded more than once")
+
+
+async def unwind_async(exits: list[Any], error: BaseException) -> BaseException | None:
+    """Throw `error` into every generator in `exits`, last first; see `outcome`."""
+    failures = []
+    while exits:
+        generator = exits.pop()
+        if isinstance(generator, AsyncGeneratorType):
+            failure = await _throw_async(generator, error)
+        else:
+            failure = _throw(generator, error)
+        if failure is not None:
+            failures.append(failure)
+    return outcome(error, failures)
+
+
+async def close_async(exits: list[Any]) -> BaseException | None:
+    """Run every generator in `exits` to its end, last first; see `outcome`."""
+    failures: list[BaseException] = []
+    while exits:
+        generator = exits.pop()
+        # Inlined rather than a helper coroutine per generator: this runs on every request.
+        try:
+            if isinstance(generator, AsyncGeneratorType):
+                await generator.__anext__()
+            else:
+                next(generator)
+        except (StopAsyncIteration, StopIteration):
+            continue
+        except BaseException as failure:
+            failures.append(failure)
+            continue
+        if isinstance(generator, AsyncGeneratorType):
+            failures.append(await stray_yield_async(generator))
+        else:
+            failures.append(stray_yield(generator))
+    return outcome(None, failures)
+
+
+def unwind_sync(exits: list[Any], error: BaseException) -> BaseException | None:
+    """`unwind_async` for scopes that hold only synchronous generators."""
+    failures = []
+    while exits:
+        failure = _throw(exits.pop(), error)
+        if failure is not None:
+            failures.append(failure)
+    return outcome(error, failures)
+
+
+def close_sync(exits: list[Any]) -> BaseException | None:
+    """`close_async` for scopes that hold only synchronous generators."""
+    failures = []
+    while exits:
+        failure = _finish(exits.pop())
+        if failure is not None:
+            failures.append(failure)
+    return outcome(None, failures)
+
+
+async def _throw_async(
+    generator: AsyncGeneratorType[Any, Any], error: BaseException
+) -> BaseException | None:
+    try:
+        await generator.athrow(error)
+    except StopAsyncIteration:
+        return None
+    except BaseException as failure:
+        return None if failure is error else failure
+    await generator.aclose()
+    return RuntimeError(f"{generator.__qualname__} yielded again after an error was thrown in")
+
+
+def _finish(generator: GeneratorType[Any, Any, Any]) -> BaseException | None:
+    try:
+        next(generator)
+    except StopIteration:
+        return None
+    except BaseException as failure:
+        return failure
+    return stray_yield(generator)
+
+
+def _throw(generator: GeneratorType[Any, Any, Any], error: BaseException) -> BaseException | None:
+    try:
+        generator.throw(error)
+    except StopIteration:
+        return None
+    except BaseException as failure:
+        return None if failure is error else failure
+    generator.close()
+    return RuntimeError(f"{generator.__qualname__} yielded again after an error was thrown in")
