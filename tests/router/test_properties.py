@@ -1,0 +1,243 @@
+"""Property-based: the router agrees with a brute-force reference that states the rule literally.
+
+The reference tries every registered template against the whole path, keeps those that match,
+and picks the winner by comparing segment kinds left to right (static beats parameter at the
+first position where two candidates differ). It then looks the method up on the winner's shape.
+Registration order is shuffled, and the DFA and its NFA fallback are both checked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from microapi_router import (
+    NOT_FOUND,
+    InvalidPathError,
+    Match,
+    MethodNotAllowed,
+    NotFound,
+    RouteConflictError,
+    Router,
+)
+
+Result = Match[str] | NotFound | MethodNotAllowed
+
+METHODS = ["GET", "HEAD", "POST", "DELETE"]
+STATIC_TEXTS = ["a", "b", "c", "", "é"]
+PATH_SEGMENTS = ["a", "b", "c", "", "é", "d", "%61", "a%2Fb", "%C3%A9", "%2F", "x y", "%25"]
+
+
+@dataclass(frozen=True)
+class Spec:
+    methods: tuple[str, ...]
+    template: str
+    payload: str
+
+
+def segments_of(template: str) -> list[str]:
+    return template[1:].split("/")
+
+
+def is_param(segment: str) -> bool:
+    return segment.startswith("{")
+
+
+def shape_of(template: str) -> tuple[str | None, ...]:
+    return tuple(None if is_param(s) else s for s in segments_of(template))
+
+
+# -- the reference ------------------------------------------------------------------------
+
+
+def reference_decode(path: str) -> list[str]:
+    if re.search(r"%(?![0-9A-Fa-f]{2})", path):
+        raise ValueError(path)
+    parts = path[1:].split("/")
+    return [unquote(part, errors="strict") for part in parts]
+
+
+def template_matches(template: str, parts: list[str]) -> bool:
+    segments = segments_of(template)
+    if len(segments) != len(parts):
+        return False
+    return all(
+        (part != "") if is_param(segment) else (segment == part)
+        for segment, part in zip(segments, parts, strict=True)
+    )
+
+
+def beats(first: str, second: str) -> bool:
+    """Whether `first` wins over `second`: static at the first position where kinds differ."""
+    for a, b in zip(segments_of(first), segments_of(second), strict=True):
+        if is_param(a) != is_param(b):
+            return not is_param(a)
+    return False
+
+
+def reference(specs: list[Spec], method: str, path: str) -> Result:
+    if not path.startswith("/"):
+        return NOT_FOUND
+    parts = reference_decode(path)
+    candidates = [spec for spec in specs if template_matches(spec.template, parts)]
+    if not candidates:
+        return NOT_FOUND
+    winner = candidates[0]
+    for candidate in candidates[1:]:
+        if beats(candidate.template, winner.template):
+            winner = candidate
+    resource = [spec for spec in specs if shape_of(spec.template) == shape_of(winner.template)]
+    by_method = {m: spec for spec in resource for m in spec.methods}
+    if method not in by_method and method == "HEAD" and "GET" in by_method:
+        method = "GET"
+    if method in by_method:
+        spec = by_method[method]
+        params = {
+            segment[1:-1]: part
+            for segment, part in zip(segments_of(spec.template), parts, strict=True)
+            if is_param(segment)
+        }
+        return Match(spec.payload, params, spec.template)
+    allowed = set(by_method) | ({"HEAD"} if "GET" in by_method else set())
+    return MethodNotAllowed(tuple(sorted(allowed)), min(spec.template for spec in resource))
+
+
+def conflicts(spec: Spec, accepted: list[Spec]) -> bool:
+    return any(
+        shape_of(other.template) == shape_of(spec.template)
+        and set(other.methods) & set(spec.methods)
+        for other in accepted
+    )
+
+
+# -- strategies ---------------------------------------------------------------------------
+
+
+@st.composite
+def templates(draw: st.DrawFn) -> str:
+    length = draw(st.integers(min_value=1, max_value=4))
+    segments: list[str] = []
+    for index in range(length):
+        if draw(st.booleans()):
+            name = draw(st.sampled_from(["x", "y", "id"]))
+            segments.append(f"{{{name}{index}}}")
+        else:
+            segments.append(draw(st.sampled_from(STATIC_TEXTS)))
+    return "/" + "/".join(segments)
+
+
+@st.composite
+def route_sets(draw: st.DrawFn) -> tuple[list[Spec], list[Spec]]:
+    """(accepted, refused): the specs in drawing order, split by the conflict rule."""
+    count = draw(st.integers(min_value=0, max_value=12))
+    accepted: list[Spec] = []
+    refused: list[Spec] = []
+    for index in range(count):
+        methods = tuple(
+            draw(st.lists(st.sampled_from(METHODS), min_size=1, max_size=2, unique=True))
+        )
+        spec = Spec(methods, draw(templates()), f"p{index}")
+        (refused if conflicts(spec, accepted) else accepted).append(spec)
+    return accepted, refused
+
+
+@st.composite
+def paths(draw: st.DrawFn, specs: list[Spec]) -> str:
+    from_template: bool = draw(st.booleans())
+    if specs and from_template:
+        # A path built from a template, so that matches are common.
+        spec = draw(st.sampled_from(specs))
+        parts = [
+            draw(st.sampled_from(PATH_SEGMENTS)) if is_param(s) else s
+            for s in segments_of(spec.template)
+        ]
+        parts = [part.replace("é", "%C3%A9") if draw(st.booleans()) else part for part in parts]
+    else:
+        parts = draw(st.lists(st.sampled_from(PATH_SEGMENTS), min_size=1, max_size=5))
+    return "/" + "/".join(parts)
+
+
+def build(specs: list[Spec]) -> Router[str]:
+    router: Router[str] = Router()
+    for spec in specs:
+        router.add(spec.methods, spec.template, spec.payload)
+    return router
+
+
+def answer(router: Router[str], method: str, path: str) -> Result | str:
+    try:
+        return router.match(method, path)
+    except InvalidPathError:
+        return "invalid"
+
+
+def expected_answer(specs: list[Spec], method: str, path: str) -> Result | str:
+    try:
+        return reference(specs, method, path)
+    except (ValueError, UnicodeDecodeError):
+        return "invalid"
+
+
+# -- properties ---------------------------------------------------------------------------
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_router_agrees_with_the_reference_in_any_registration_order(data: st.DataObject) -> None:
+    accepted, refused = data.draw(route_sets())
+    shuffled = data.draw(st.permutations(accepted))
+    router = build(shuffled)
+    fallback = build(accepted)
+    fallback._compile(budget=0)
+
+    # Every refused spec conflicts with an accepted one, whatever the order.
+    for spec in refused:
+        try:
+            router.add(spec.methods, spec.template, spec.payload)
+        except RouteConflictError:
+            pass
+        else:
+            raise AssertionError(f"{spec} was accepted")
+
+    assert router.routes() == build(accepted).routes()
+
+    probes = data.draw(st.lists(paths(accepted), min_size=1, max_size=8))
+    for path in probes:
+        for method in [*METHODS, "PUT", "get"]:
+            expected = expected_answer(accepted, method, path)
+            assert answer(router, method, path) == expected, (method, path)
+            assert answer(fallback, method, path) == expected, (method, path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_adding_after_matching_equals_adding_first(data: st.DataObject) -> None:
+    accepted, _ = data.draw(route_sets())
+    split = data.draw(st.integers(min_value=0, max_value=len(accepted)))
+    probes = data.draw(st.lists(paths(accepted), min_size=1, max_size=5))
+    router = build(accepted[:split])
+    for path in probes:
+        answer(router, "GET", path)
+    for spec in accepted[split:]:
+        router.add(spec.methods, spec.template, spec.payload)
+    for path in probes:
+        for method in METHODS:
+            assert answer(router, method, path) == expected_answer(accepted, method, path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=st.text(alphabet="/%aé0Fz\udcc3\udca9", max_size=12), method=st.text(max_size=4))
+def test_arbitrary_input_raises_nothing_but_invalid_path(path: str, method: str) -> None:
+    router = build(
+        [
+            Spec(("GET",), "/a/{x}", "p0"),
+            Spec(("POST",), "/{y}", "p1"),
+            Spec(("GET",), "/é/", "p2"),
+            Spec(("GET",), "/", "p3"),
+        ]
+    )
+    result = answer(router, method, path)
+    assert isinstance(result, Match | NotFound | MethodNotAllowed) or result == "invalid"
