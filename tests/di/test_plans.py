@@ -65,10 +65,10 @@ def test_deeply_shared_graphs_compile_in_linear_size() -> None:
     for _ in range(25):
         left_source, right_source = pair
 
-        def left(a: Any = Depends(left_source), b: Any = Depends(right_source)) -> int:  # noqa: B008
+        def left(a: Any = Depends(left_source), b: Any = Depends(right_source)) -> int:
             return 1
 
-        def right(a: Any = Depends(left_source), b: Any = Depends(right_source)) -> int:  # noqa: B008
+        def right(a: Any = Depends(left_source), b: Any = Depends(right_source)) -> int:
             return 1
 
         pair = [left, right]

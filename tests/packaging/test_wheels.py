@@ -15,9 +15,24 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # A one-line check that exercises each standalone package from its installed wheel.
 SMOKE = {
-    "microapi-router": "import microapi_router as m; assert m.__version__",
-    "microapi-di": "import microapi_di as m; assert m.__version__",
-    "microapi-middleware": "import microapi_middleware as m; assert m.__version__",
+    "microapi-router": (
+        "from microapi_router import Router; r = Router[str](); r.add('GET', '/a/{x}', 'p'); "
+        "m = r.match('GET', '/a/1'); assert m.payload == 'p' and m.params == {'x': '1'}, m"
+    ),
+    "microapi-di": (
+        "from microapi_di import Container, Depends\n"
+        "def one() -> int: return 1\n"
+        "def two(x: int = Depends(one)) -> int: return x + 1\n"
+        "c = Container(); p = c.prepare(two)\n"
+        "with c.sync_app_scope() as app, app.request() as s: assert s.call(p) == 2"
+    ),
+    "microapi-middleware": (
+        "import asyncio; from microapi_middleware import Pipeline\n"
+        "p = Pipeline[int, int]()\n"
+        "async def plus(r, call_next): return await call_next(r + 1)\n"
+        "async def end(r): return r * 10\n"
+        "p.add(plus); assert asyncio.run(p.build(end)(1)) == 20"
+    ),
 }
 STANDALONE = list(SMOKE)
 

@@ -1,3 +1,32 @@
 """MicroAPI: a minimal, deterministic ASGI web framework."""
 
+from .app import MicroAPI
+from .background import BackgroundTasks
+from .dependencies import Depends
+from .exceptions import AppFrozenError, ClientDisconnect, HTTPException, InvalidHeaderError
+from .requests import Request
+from .responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "AppFrozenError",
+    "BackgroundTasks",
+    "ClientDisconnect",
+    "Depends",
+    "HTMLResponse",
+    "HTTPException",
+    "InvalidHeaderError",
+    "JSONResponse",
+    "MicroAPI",
+    "PlainTextResponse",
+    "RedirectResponse",
+    "Request",
+    "Response",
+]

@@ -1,0 +1,105 @@
+"""Read-only, multi-valued views of headers and query strings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import NamedTuple
+from urllib.parse import parse_qsl
+
+
+class Address(NamedTuple):
+    """A network peer: the client or the server of a connection."""
+
+    host: str
+    port: int
+
+
+class Headers(Mapping[str, str]):
+    """Request headers: names compare case-insensitively, a name may repeat.
+
+    `headers[name]` is the first value, `getlist(name)` every value in order.
+    Values are decoded as latin-1, the encoding HTTP/1.1 fields are defined in.
+    """
+
+    __slots__ = ("_items", "raw")
+
+    def __init__(self, raw: list[tuple[bytes, bytes]] | None = None) -> None:
+        self.raw: list[tuple[bytes, bytes]] = list(raw or ())
+        self._items = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in self.raw]
+
+    def __getitem__(self, key: str) -> str:
+        name = key.lower()
+        for k, v in self._items:
+            if k == name:
+                return v
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        name = key.lower()
+        return any(k == name for k, _ in self._items)
+
+    def getlist(self, key: str) -> list[str]:
+        """Every value of `key`, in the order received."""
+        name = key.lower()
+        return [v for k, v in self._items if k == name]
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        """All (name, value) pairs, names lower-cased, repeats kept."""
+        return list(self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(k for k, _ in self._items))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys(k for k, _ in self._items))
+
+    def __repr__(self) -> str:
+        return f"Headers({self._items!r})"
+
+
+class QueryParams(Mapping[str, str]):
+    """Query string parameters: `params[key]` is the last value, `getlist(key)` all of them."""
+
+    __slots__ = ("_items", "_last")
+
+    def __init__(self, query: str | bytes = "") -> None:
+        if isinstance(query, bytes):
+            query = query.decode("latin-1")
+        self._items = parse_qsl(query, keep_blank_values=True)
+        self._last = dict(self._items)
+
+    def __getitem__(self, key: str) -> str:
+        return self._last[key]
+
+    def getlist(self, key: str) -> list[str]:
+        """Every value of `key`, in the order given."""
+        return [v for k, v in self._items if k == key]
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        """All (key, value) pairs, repeats kept."""
+        return list(self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._last)
+
+    def __len__(self) -> int:
+        return len(self._last)
+
+    def __repr__(self) -> str:
+        return f"QueryParams({self._items!r})"
+
+
+def parse_cookies(header: str) -> dict[str, str]:
+    """Parse a `Cookie` request header leniently, as browsers send it."""
+    cookies: dict[str, str] = {}
+    for chunk in header.split(";"):
+        name, sep, value = chunk.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name:
+            continue
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        cookies[name] = value
+    return cookies

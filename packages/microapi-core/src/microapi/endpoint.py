@@ -1,0 +1,63 @@
+"""A route's handler, prepared once: its dependency plan and how its result becomes a response."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from microapi_di import Container
+
+from .background import BackgroundTasks
+from .requests import Request
+from .responses import JSONResponse, Response
+
+
+def as_async(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a plain function in a worker thread so it cannot block the event loop.
+
+    The wrapper keeps `fn`'s signature and annotations, so dependency
+    resolution sees the user's parameters.
+    """
+    if inspect.iscoroutinefunction(fn):
+        return fn
+
+    @functools.wraps(fn)
+    async def in_thread(*args: Any, **kwargs: Any) -> Any:
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    return in_thread
+
+
+class Endpoint:
+    """What the router stores per route: the user's function and its prepared plan."""
+
+    __slots__ = ("fn", "handler", "methods", "plan", "template")
+
+    def __init__(self, fn: Callable[..., Any], template: str, methods: tuple[str, ...]) -> None:
+        self.fn = fn
+        self.template = template
+        self.methods = methods
+        self.handler = as_async(fn)
+        self.plan: Any = None
+
+    def prepare(self, container: Container) -> None:
+        """Build the dependency plan; unresolvable parameters raise here, not per request."""
+        self.plan = container.prepare(self.handler)
+
+    def __repr__(self) -> str:
+        return f"Endpoint({', '.join(self.methods)} {self.template} -> {self.fn.__qualname__})"
+
+
+def to_response(result: Any) -> Response:
+    """A Response is sent as is; any other value is encoded as a 200 JSON body."""
+    if isinstance(result, Response):
+        return result
+    return JSONResponse(result)
+
+
+def request_values(request: Request, tasks: BackgroundTasks) -> dict[Any, Any]:
+    """The ready values every request scope offers to handlers and dependencies."""
+    return {Request: request, "request": request, BackgroundTasks: tasks}

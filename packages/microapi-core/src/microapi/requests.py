@@ -1,0 +1,124 @@
+"""The incoming request: a lazy view over the ASGI scope and the body stream."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+from typing import Any
+
+from .background import BackgroundTasks
+from .datastructures import Address, Headers, QueryParams, parse_cookies
+from .exceptions import ClientDisconnect, HTTPException
+from .types import Receive, Scope
+
+_UNREAD = object()
+
+
+class Request:
+    """One HTTP request.
+
+    Headers, query parameters and cookies are parsed on first use; the body is
+    read on demand, at most `max_body_size` bytes (413 beyond that, detected from
+    `content-length` up front or while streaming, without reading the rest).
+    `state` is a free namespace for middleware and handlers to share per-request data.
+    """
+
+    __slots__ = (
+        "_background",
+        "_body",
+        "_cookies",
+        "_headers",
+        "_query",
+        "_receive",
+        "max_body_size",
+        "path_params",
+        "scope",
+        "state",
+    )
+
+    def __init__(self, scope: Scope, receive: Receive, max_body_size: int = 1 << 20) -> None:
+        self.scope = scope
+        self._receive = receive
+        self.max_body_size = max_body_size
+        self.path_params: dict[str, str] = {}
+        self.state = SimpleNamespace()
+        self._headers: Headers | None = None
+        self._query: QueryParams | None = None
+        self._cookies: dict[str, str] | None = None
+        self._body: Any = _UNREAD
+        self._background: BackgroundTasks | None = None
+
+    @property
+    def method(self) -> str:
+        """The request method, as sent (`GET`, `POST`, ...)."""
+        return self.scope["method"]  # type: ignore[no-any-return]
+
+    @property
+    def path(self) -> str:
+        """The percent-decoded path, without the query string."""
+        return self.scope["path"]  # type: ignore[no-any-return]
+
+    @property
+    def headers(self) -> Headers:
+        """Case-insensitive, multi-valued request headers."""
+        if self._headers is None:
+            self._headers = Headers(self.scope["headers"])
+        return self._headers
+
+    @property
+    def query_params(self) -> QueryParams:
+        """Query string parameters; `getlist` returns repeated ones."""
+        if self._query is None:
+            self._query = QueryParams(self.scope.get("query_string", b""))
+        return self._query
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """Cookies from every `Cookie` header."""
+        if self._cookies is None:
+            self._cookies = {}
+            for header in self.headers.getlist("cookie"):
+                self._cookies.update(parse_cookies(header))
+        return self._cookies
+
+    @property
+    def client(self) -> Address | None:
+        """The client's address, when the server knows it."""
+        client = self.scope.get("client")
+        return Address(client[0], client[1]) if client else None
+
+    async def body(self) -> bytes:
+        """The whole body; read once, then cached."""
+        if self._body is _UNREAD:
+            self._body = await self._read_body()
+        return self._body  # type: ignore[no-any-return]
+
+    async def json(self) -> Any:
+        """The body parsed as JSON; invalid JSON is a 400."""
+        body = await self.body()
+        try:
+            return json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise HTTPException(400, f"Invalid JSON body: {exc}") from exc
+
+    async def _read_body(self) -> bytes:
+        limit = self.max_body_size
+        declared = self.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise HTTPException(413, f"Request body larger than {limit} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect(f"client disconnected during {self.method} {self.path}")
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise HTTPException(413, f"Request body larger than {limit} bytes")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    def __repr__(self) -> str:
+        return f"Request({self.method} {self.path})"

@@ -1,0 +1,209 @@
+"""Responses: a status, headers and a body, sent as two ASGI messages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, MutableMapping
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any, Literal
+from urllib.parse import quote
+
+from .exceptions import InvalidHeaderError
+
+_FORBIDDEN = frozenset("\r\n\x00")
+_TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def encode_header(name: str, value: str) -> tuple[bytes, bytes]:
+    """Validate and encode one header; CR, LF or NUL would let a value forge headers."""
+    if not name or not _TOKEN.issuperset(name):
+        raise InvalidHeaderError(f"invalid header name {name!r}")
+    if not _FORBIDDEN.isdisjoint(value):
+        raise InvalidHeaderError(f"header {name!r} has a CR, LF or NUL in its value {value!r}")
+    try:
+        return name.lower().encode("latin-1"), value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise InvalidHeaderError(f"header {name!r} value {value!r} is not latin-1") from None
+
+
+class MutableHeaders(MutableMapping[str, str]):
+    """A case-insensitive, validated view over a response's raw header list."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
+        self.raw = raw
+
+    def __getitem__(self, key: str) -> str:
+        name = key.lower().encode("latin-1")
+        for k, v in self.raw:
+            if k == name:
+                return v.decode("latin-1")
+        raise KeyError(key)
+
+    def __setitem__(self, key: str, value: str) -> None:
+        """Replace every header of that name with one."""
+        pair = encode_header(key, value)
+        self.raw[:] = [(k, v) for k, v in self.raw if k != pair[0]]
+        self.raw.append(pair)
+
+    def __delitem__(self, key: str) -> None:
+        name = key.lower().encode("latin-1")
+        kept = [(k, v) for k, v in self.raw if k != name]
+        if len(kept) == len(self.raw):
+            raise KeyError(key)
+        self.raw[:] = kept
+
+    def append(self, key: str, value: str) -> None:
+        """Add a header, keeping any others of the same name (e.g. `set-cookie`)."""
+        self.raw.append(encode_header(key, value))
+
+    def getlist(self, key: str) -> list[str]:
+        """Every value of `key`, in order."""
+        name = key.lower().encode("latin-1")
+        return [v.decode("latin-1") for k, v in self.raw if k == name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(k.decode("latin-1") for k, _ in self.raw))
+
+    def __len__(self) -> int:
+        return len({k for k, _ in self.raw})
+
+
+class Response:
+    """A complete response: `body` is sent in one piece with a correct `content-length`.
+
+    `headers` are validated on the way in: a value with CR or LF raises
+    `InvalidHeaderError` here, at construction, rather than reaching the wire.
+    """
+
+    media_type: str | None = None
+    charset = "utf-8"
+
+    __slots__ = ("body", "raw_headers", "status_code")
+
+    def __init__(
+        self,
+        content: Any = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.body = self.render(content)
+        raw: list[tuple[bytes, bytes]] = []
+        if headers:
+            raw.extend(encode_header(k, v) for k, v in headers.items())
+        media_type = media_type or self.media_type
+        if media_type is not None and not any(k == b"content-type" for k, _ in raw):
+            if media_type.startswith("text/") and "charset=" not in media_type:
+                media_type += f"; charset={self.charset}"
+            raw.append(encode_header("content-type", media_type))
+        if status_code >= 200 and status_code not in (204, 304):
+            raw.append((b"content-length", str(len(self.body)).encode()))
+        self.raw_headers = raw
+
+    def render(self, content: Any) -> bytes:
+        """Turn the content given to the constructor into the body bytes."""
+        if content is None:
+            return b""
+        if isinstance(content, bytes):
+            return content
+        if isinstance(content, str):
+            return content.encode(self.charset)
+        raise TypeError(f"{type(self).__name__} content must be bytes or str, not {type(content)}")
+
+    @property
+    def headers(self) -> MutableHeaders:
+        """The response headers, editable until the response is sent."""
+        return MutableHeaders(self.raw_headers)
+
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        *,
+        max_age: int | None = None,
+        expires: datetime | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: Literal["lax", "strict", "none"] | None = "lax",
+    ) -> None:
+        """Add a `Set-Cookie` header; the value is percent-quoted so it is always valid."""
+        parts = [f"{key}={quote(value, safe='')}"]
+        if max_age is not None:
+            parts.append(f"Max-Age={max_age}")
+        if expires is not None:
+            parts.append(f"Expires={format_datetime(expires.astimezone(UTC), usegmt=True)}")
+        if path is not None:
+            parts.append(f"Path={path}")
+        if domain is not None:
+            parts.append(f"Domain={domain}")
+        if secure:
+            parts.append("Secure")
+        if httponly:
+            parts.append("HttpOnly")
+        if samesite is not None:
+            parts.append(f"SameSite={samesite.capitalize()}")
+        self.raw_headers.append(encode_header("set-cookie", "; ".join(parts)))
+
+    def delete_cookie(self, key: str, *, path: str = "/", domain: str | None = None) -> None:
+        """Tell the client to drop a cookie by expiring it."""
+        past = datetime.now(UTC) - timedelta(days=1)
+        self.set_cookie(key, max_age=0, expires=past, path=path, domain=domain)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code})"
+
+
+class PlainTextResponse(Response):
+    """A `text/plain; charset=utf-8` response."""
+
+    media_type = "text/plain"
+    __slots__ = ()
+
+
+class HTMLResponse(Response):
+    """A `text/html; charset=utf-8` response."""
+
+    media_type = "text/html"
+    __slots__ = ()
+
+
+class JSONResponse(Response):
+    """A JSON body, compact and UTF-8, refusing NaN and infinities (not valid JSON)."""
+
+    media_type = "application/json"
+    __slots__ = ()
+
+    def __init__(
+        self,
+        content: Any = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+    ) -> None:
+        super().__init__(content, status_code, headers, media_type)
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(
+            content, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        ).encode("utf-8")
+
+
+class RedirectResponse(Response):
+    """A redirect (307 by default, which keeps the method and body) to `url`."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        url: str,
+        status_code: int = 307,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(b"", status_code, headers)
+        self.headers["location"] = quote(url, safe=":/%#?=@[]!$&'()*+,;~")

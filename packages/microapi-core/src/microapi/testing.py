@@ -1,0 +1,274 @@
+"""`TestClient`: the httpx client API over an in-process ASGI transport, no sockets.
+
+It speaks to the app as a server would: `raw_path` and `path`, byte headers
+(with `host` and `content-length`), a client address, the lifespan protocol on
+enter and exit, and `http.disconnect` once the response is complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine
+from types import TracebackType
+from typing import Any, Self, TypeVar
+from urllib.parse import unquote
+
+import httpx
+
+from .types import ASGIApp, Message
+
+T = TypeVar("T")
+
+
+class StartupFailed(RuntimeError):
+    """The app answered `lifespan.startup.failed`; the message is the app's."""
+
+
+async def call_app(app: ASGIApp, request: httpx.Request, client: tuple[str, int]) -> httpx.Response:
+    """Run one HTTP request through `app` and collect its complete response."""
+    url = request.url
+    raw_path = url.raw_path.split(b"?", 1)[0]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": request.method,
+        "scheme": url.scheme,
+        "path": unquote(raw_path.decode("ascii")),
+        "raw_path": raw_path,
+        "query_string": url.query,
+        "root_path": "",
+        "headers": [(k.lower(), v) for k, v in request.headers.raw],
+        "client": client,
+        "server": (url.host, url.port or (443 if url.scheme == "https" else 80)),
+        "state": {},
+    }
+    body = await request.aread()
+    complete = asyncio.Event()
+    sent_body = False
+    start: Message | None = None
+    chunks: list[bytes] = []
+
+    async def receive() -> Message:
+        nonlocal sent_body
+        if not sent_body:
+            sent_body = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await complete.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            if start is not None:
+                raise RuntimeError("the app sent http.response.start twice")
+            start = message
+        elif message["type"] == "http.response.body":
+            if start is None:
+                raise RuntimeError("the app sent a body before http.response.start")
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                complete.set()
+
+    try:
+        await app(scope, receive, send)
+    finally:
+        complete.set()
+    if start is None:
+        raise RuntimeError(f"the app returned no response to {request.method} {url}")
+    return httpx.Response(
+        start["status"],
+        headers=list(start.get("headers", [])),
+        content=b"".join(chunks),
+        request=request,
+    )
+
+
+class Lifespan:
+    """Drives the app's lifespan protocol as a server does."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.started = False
+        self._inbox: asyncio.Queue[Message] = asyncio.Queue()
+        self._outbox: asyncio.Queue[Message] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def startup(self) -> None:
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": {}}
+        self._task = asyncio.ensure_future(self.app(scope, self._inbox.get, self._outbox.put))
+        await self._inbox.put({"type": "lifespan.startup"})
+        reply = await self._reply()
+        if reply is None:
+            return  # the app does not speak lifespan
+        if reply["type"] == "lifespan.startup.failed":
+            raise StartupFailed(reply.get("message", ""))
+        self.started = True
+
+    async def shutdown(self) -> None:
+        if not self.started:
+            return
+        self.started = False
+        await self._inbox.put({"type": "lifespan.shutdown"})
+        reply = await self._reply()
+        if reply is not None and reply["type"] == "lifespan.shutdown.failed":
+            raise RuntimeError(f"shutdown failed: {reply.get('message', '')}")
+
+    async def _reply(self) -> Message | None:
+        assert self._task is not None
+        getter = asyncio.ensure_future(self._outbox.get())
+        await asyncio.wait({getter, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        if getter.done():
+            return getter.result()
+        getter.cancel()
+        self._task.result()  # re-raise what the app raised
+        return None
+
+
+class _Portal:
+    """An event loop in a daemon thread, so synchronous tests can await the app."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def call(self, fn: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        return asyncio.run_coroutine_threadsafe(fn(), self.loop).result()
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
+        self.loop.close()
+
+
+class _SyncTransport(httpx.BaseTransport):
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.client._request_in_loop(request)
+
+
+class _AsyncTransport(httpx.AsyncBaseTransport):
+    def __init__(self, client: AsyncTestClient) -> None:
+        self.client = client
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.client._request(request)
+
+
+class TestClient(httpx.Client):
+    """A synchronous httpx client wired straight to an ASGI app.
+
+    `with TestClient(app) as client:` runs start-up on enter (raising
+    `StartupFailed` if it fails) and shutdown on exit. Without `with`, start-up
+    runs before the first request and shutdown on `close()`.
+    """
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        base_url: str = "http://testserver",
+        client: tuple[str, int] = ("testclient", 50000),
+        **kwargs: Any,
+    ) -> None:
+        self.app = app
+        self.client_address = client
+        self._portal: _Portal | None = None
+        self._lifespan: Lifespan | None = None
+        super().__init__(transport=_SyncTransport(self), base_url=base_url, **kwargs)
+
+    def __enter__(self) -> Self:
+        super().__enter__()
+        self._start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc: BaseException | None = None,
+        tb: TracebackType | None = None,
+    ) -> None:
+        try:
+            self._stop()
+        finally:
+            super().__exit__(exc_type, exc, tb)
+
+    def close(self) -> None:
+        try:
+            self._stop()
+        finally:
+            super().close()
+
+    def _start(self) -> None:
+        if self._portal is not None:
+            return
+        portal = self._portal = _Portal()
+        lifespan = self._lifespan = Lifespan(self.app)
+        try:
+            portal.call(lifespan.startup)
+        except BaseException:
+            self._portal = None
+            portal.close()
+            raise
+
+    def _stop(self) -> None:
+        portal, self._portal = self._portal, None
+        if portal is None:
+            return
+        try:
+            if self._lifespan is not None:
+                portal.call(self._lifespan.shutdown)
+        finally:
+            portal.close()
+
+    def _request_in_loop(self, request: httpx.Request) -> httpx.Response:
+        self._start()
+        assert self._portal is not None
+        return self._portal.call(lambda: call_app(self.app, request, self.client_address))
+
+
+class AsyncTestClient(httpx.AsyncClient):
+    """The async counterpart of `TestClient`, on the caller's event loop.
+
+    `async with AsyncTestClient(app) as client:` runs start-up and shutdown.
+    """
+
+    __test__ = False
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        base_url: str = "http://testserver",
+        client: tuple[str, int] = ("testclient", 50000),
+        **kwargs: Any,
+    ) -> None:
+        self.app = app
+        self.client_address = client
+        self._lifespan: Lifespan | None = None
+        super().__init__(transport=_AsyncTransport(self), base_url=base_url, **kwargs)
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        self._lifespan = Lifespan(self.app)
+        await self._lifespan.startup()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc: BaseException | None = None,
+        tb: TracebackType | None = None,
+    ) -> None:
+        try:
+            if self._lifespan is not None:
+                await self._lifespan.shutdown()
+        finally:
+            await super().__aexit__(exc_type, exc, tb)
+
+    async def _request(self, request: httpx.Request) -> httpx.Response:
+        return await call_app(self.app, request, self.client_address)

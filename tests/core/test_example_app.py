@@ -1,0 +1,39 @@
+"""The example app served by `make run`, exercised through the test client."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from microapi.testing import TestClient
+
+from examples.app import create_app
+
+
+@pytest.fixture
+def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    monkeypatch.setenv("NOTES_DATA_DIR", str(tmp_path))
+    with TestClient(create_app()) as client:
+        yield client
+
+
+def test_create_read_delete_with_audit(client: TestClient, tmp_path: Path) -> None:
+    assert (tmp_path / "notes.sqlite3").exists()
+    created = client.post("/notes", json={"text": "buy milk"})
+    assert created.status_code == 201
+    note = created.json()
+    assert client.get(f"/notes/{note['id']}").json() == note
+    assert client.get("/notes").json() == [note]
+    assert client.delete(f"/notes/{note['id']}").status_code == 204
+    assert client.get(f"/notes/{note['id']}").status_code == 404
+    assert client.get("/audit").json() == [
+        f"created note {note['id']}",
+        f"deleted note {note['id']}",
+    ]
+
+
+def test_failed_request_rolls_back(client: TestClient) -> None:
+    assert client.post("/notes", json={"nope": 1}).status_code == 422
+    assert client.post("/notes", content=b"{broken").status_code == 400
+    assert client.get("/notes").json() == []
+    assert client.get("/audit").json() == []
+    assert client.get("/notes/abc").status_code == 404
