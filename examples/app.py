@@ -1,11 +1,155 @@
-"""The example app served by `make run`."""
+"""The example app served by `make run`: a small notes API backed by SQLite.
 
-from typing import Any
+- `Database` is an app-scoped service: opened (and the schema created) at start-up, closed at
+  shutdown.
+- `transaction` is a request-scoped dependency: it commits when the handler succeeds and rolls
+  back when it raises.
+- Every write adds an audit line in a background task, after the response is sent.
+
+The database file lives in `examples/data/` (or the folder named by `NOTES_DATA_DIR`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from microapi import Depends, HTTPException, JSONResponse, MicroAPI, Request, Response
+from microapi.background import BackgroundTasks
+
+logger = logging.getLogger("examples.notes")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, at REAL NOT NULL, line TEXT NOT NULL);
+"""
 
 
-async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """A placeholder ASGI app until the framework lands."""
-    if scope["type"] != "http":
-        return
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    await send({"type": "http.response.body", "body": b"MicroAPI"})
+class Database:
+    """The notes database: where it lives, and a way to open connections to it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._admin = self.connect()
+        self._admin.executescript(SCHEMA)
+
+    def connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        connection.row_factory = sqlite3.Row
+        return connection
+
+    def close(self) -> None:
+        self._admin.close()
+
+
+def open_database() -> Iterator[Database]:
+    """App-scoped: created at start-up, closed at shutdown."""
+    folder = Path(os.environ.get("NOTES_DATA_DIR", Path(__file__).parent / "data"))
+    folder.mkdir(parents=True, exist_ok=True)
+    database = Database(folder / "notes.sqlite3")
+    logger.info("opened %s", database.path)
+    yield database
+    database.close()
+    logger.info("closed %s", database.path)
+
+
+def transaction(db: Database) -> Iterator[sqlite3.Connection]:
+    """Request-scoped: one connection and transaction per request; commit or roll back."""
+    connection = db.connect()
+    connection.execute("BEGIN")
+    try:
+        yield connection
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    else:
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+Tx = Annotated[sqlite3.Connection, Depends(transaction)]
+
+
+def audit(db: Database, line: str) -> None:
+    """Background task: record a write after its response has been sent."""
+    with db.connect() as connection:
+        connection.execute("INSERT INTO audit (at, line) VALUES (?, ?)", (time.time(), line))
+
+
+def note_id(request: Request) -> int:
+    """The `{note_id}` path parameter as an int; anything else names no note."""
+    raw = request.path_params["note_id"]
+    if not raw.isdigit():
+        raise HTTPException(404, f"no note {raw!r}")
+    return int(raw)
+
+
+def create_app() -> MicroAPI:
+    """Build the notes app; each call gives an independent app."""
+    app = MicroAPI()
+    app.registry.register(Database, open_database, scope="app")
+
+    @app.on_startup
+    def announce(db: Database) -> None:
+        logger.info("notes app ready on %s", db.path)
+
+    @app.add_middleware
+    async def timing(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Add how long the request took, in milliseconds, as a response header."""
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers["x-process-time-ms"] = f"{(time.perf_counter() - started) * 1000:.2f}"
+        return response
+
+    @app.get("/")
+    async def index() -> dict[str, Any]:
+        return {"name": "MicroAPI notes", "try": ["/notes", "/notes/{note_id}", "/audit"]}
+
+    @app.get("/notes")
+    async def list_notes(tx: Tx) -> list[dict[str, Any]]:
+        rows = tx.execute("SELECT id, text FROM notes ORDER BY id").fetchall()
+        return [dict(row) for row in rows]
+
+    @app.post("/notes")
+    async def create_note(
+        request: Request, tx: Tx, db: Database, tasks: BackgroundTasks
+    ) -> Response:
+        payload = await request.json()
+        if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
+            raise HTTPException(422, 'expected a JSON object {"text": "..."}')
+        cursor = tx.execute("INSERT INTO notes (text) VALUES (?)", (payload["text"],))
+        tasks.add(audit, db, f"created note {cursor.lastrowid}")
+        return JSONResponse({"id": cursor.lastrowid, "text": payload["text"]}, status_code=201)
+
+    @app.get("/notes/{note_id}")
+    async def get_note(tx: Tx, id: int = Depends(note_id)) -> dict[str, Any]:
+        row = tx.execute("SELECT id, text FROM notes WHERE id = ?", (id,)).fetchone()
+        if row is None:
+            raise HTTPException(404, f"no note {id}")
+        return dict(row)
+
+    @app.delete("/notes/{note_id}")
+    async def delete_note(
+        tx: Tx, db: Database, tasks: BackgroundTasks, id: int = Depends(note_id)
+    ) -> Response:
+        if tx.execute("DELETE FROM notes WHERE id = ?", (id,)).rowcount == 0:
+            raise HTTPException(404, f"no note {id}")
+        tasks.add(audit, db, f"deleted note {id}")
+        return Response(status_code=204)
+
+    @app.get("/audit")
+    async def audit_log(tx: Tx) -> list[str]:
+        return [row["line"] for row in tx.execute("SELECT line FROM audit ORDER BY id")]
+
+    return app
+
+
+app = create_app()
