@@ -17,6 +17,7 @@ help:
 	@echo "make test   lint, type-check, import contracts and the test suite"
 	@echo "make bench  benchmarks against raw ASGI and peer frameworks"
 	@echo "make build  wheels and sdists of every package into dist/"
+	@echo "make soak   100k-request soak test against a real uvicorn"
 	@echo "make fmt | lint | clean"
 
 ensure-uv:
@@ -54,9 +55,16 @@ build: ensure-uv
 	@for p in $(PACKAGES); do $(UV) build --package $$p --out-dir dist || exit 1; done
 	@ls dist
 
+# In-process benchmarks (benchmarks/*.py), then the end-to-end one under uvicorn and wrk.
 bench: ensure-uv
 	$(SYNC) --group bench
-	@for b in benchmarks/*.py; do echo "== $$b"; $(RUN) python $$b || exit 1; done
+	@for b in $(filter-out benchmarks/soak.py,$(wildcard benchmarks/*.py)); do \
+	  echo "== $$b"; $(RUN) python $$b || exit 1; done
+	@if [ -f benchmarks/e2e/run.py ]; then echo "== benchmarks/e2e"; $(RUN) python benchmarks/e2e/run.py; fi
+
+# At least 100,000 requests against a real uvicorn; reports errors, leaks and memory growth.
+soak: sync
+	$(RUN) python benchmarks/soak.py
 
 clean:
 	rm -rf dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
