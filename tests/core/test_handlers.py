@@ -115,3 +115,21 @@ def test_changes_after_start_up_raise() -> None:
             app.add_route("/late", lambda: None, ["GET"])
         with pytest.raises(RuntimeError, match="already started"):
             app.add_middleware(lambda r, c: c(r))
+
+
+def test_callable_object_handlers_sync_and_async() -> None:
+    class AsyncHandler:
+        async def __call__(self, request: Request) -> str:
+            return f"async {request.path}"
+
+    class SyncHandler:
+        def __call__(self, request: Request) -> str:
+            return f"sync {request.path}"
+
+    app = MicroAPI()
+    app.add_route("/a", AsyncHandler(), ["GET"])
+    app.add_route("/s", SyncHandler(), ["GET"])
+    assert "AsyncHandler" in repr(app.router.routes()[0].payload)
+    with TestClient(app) as client:
+        assert client.get("/a").json() == "async /a"
+        assert client.get("/s").json() == "sync /s"

@@ -21,7 +21,8 @@ def as_async(fn: Callable[..., Any]) -> Callable[..., Any]:
     The wrapper keeps `fn`'s signature and annotations, so dependency
     resolution sees the user's parameters.
     """
-    if inspect.iscoroutinefunction(fn):
+    call_method = vars(type(fn)).get("__call__")  # a callable object's own method
+    if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(call_method):
         return fn
 
     @functools.wraps(fn)
@@ -48,7 +49,8 @@ class Endpoint:
         self.plan = container.prepare(self.handler)
 
     def __repr__(self) -> str:
-        return f"Endpoint({', '.join(self.methods)} {self.template} -> {self.fn.__qualname__})"
+        name = getattr(self.fn, "__qualname__", type(self.fn).__qualname__)
+        return f"Endpoint({', '.join(self.methods)} {self.template} -> {name})"
 
 
 def to_response(result: Any) -> Response:
