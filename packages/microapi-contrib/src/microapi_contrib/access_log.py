@@ -1,0 +1,124 @@
+"""`AccessLogMiddleware`: one log line per request, with a request id and timing."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from urllib.parse import quote
+
+from microapi import ClientDisconnect, Request, Response
+
+from .request_id import choose_request_id, new_request_id
+
+CallNext = Callable[[Request], Awaitable[Response]]
+
+FORMAT = '%s "%s %s" %s %.2fms id=%s'
+"""The access line: client, "METHOD target", status, duration, request id."""
+
+
+class AccessLogMiddleware:
+    """Log one line per request on a stdlib logger (by default `microapi.access`).
+
+    The line reads `127.0.0.1:50000 "GET /items/1?full=true" 200 0.84ms id=6f1c...` and its
+    record carries the same fields as `extra` attributes for structured (JSON) handlers:
+    `method`, `path`, `query`, `status`, `duration_ms`, `client`, `request_id`.
+
+    Responses below 500 are logged at INFO, 5xx at ERROR. When the handler failed (core turned
+    the exception into a 500 and left it in `request.state.exception`) or an inner middleware
+    raised, the line carries that exception's traceback (`tracebacks=False` keeps lines to one
+    line each). An exception from an inner middleware is logged and re-raised unchanged.
+
+    Every request gets an id: the incoming `X-Request-ID` when it is a short, plain token
+    (`trust_request_id=True`), otherwise a new one. Handlers read it as
+    `request.state.request_id`; it is echoed in the response's `X-Request-ID`
+    (`request_id_header=None` turns both the reading and the echo off).
+    """
+
+    def __init__(
+        self,
+        *,
+        logger: str | logging.Logger = "microapi.access",
+        request_id_header: str | None = "X-Request-ID",
+        trust_request_id: bool = True,
+        tracebacks: bool = True,
+    ) -> None:
+        self.logger = logging.getLogger(logger) if isinstance(logger, str) else logger
+        self.request_id_header = request_id_header
+        self.trust_request_id = trust_request_id
+        self.tracebacks = tracebacks
+
+    async def __call__(self, request: Request, call_next: CallNext) -> Response:
+        request_id = self._request_id(request)
+        request.state.request_id = request_id
+        start = time.perf_counter()
+        try:
+            response = await call_next(request)
+        except ClientDisconnect:
+            self._log(request, None, start, request_id, None)
+            raise
+        except Exception as exc:
+            self._log(request, 500, start, request_id, exc)
+            raise
+        failure = getattr(request.state, "exception", None) if response.status_code >= 500 else None
+        self._log(request, response.status_code, start, request_id, failure)
+        if self.request_id_header is not None:
+            response.headers[self.request_id_header] = request_id
+        return response
+
+    def _request_id(self, request: Request) -> str:
+        if self.request_id_header is None or not self.trust_request_id:
+            return new_request_id()
+        return choose_request_id(request.headers.get(self.request_id_header))
+
+    def _log(
+        self,
+        request: Request,
+        status: int | None,
+        start: float,
+        request_id: str,
+        exc: BaseException | None,
+    ) -> None:
+        duration_ms = (time.perf_counter() - start) * 1000
+        path = _path(request)
+        query = _printable(request.scope.get("query_string", b"").decode("latin-1"))
+        client = f"{request.client.host}:{request.client.port}" if request.client else "-"
+        target = f"{path}?{query}" if query else path
+        level = logging.ERROR if status is not None and status >= 500 else logging.INFO
+        self.logger.log(
+            level,
+            FORMAT,
+            client,
+            request.method,
+            target,
+            "-" if status is None else status,
+            duration_ms,
+            request_id,
+            exc_info=exc if self.tracebacks and exc is not None else None,
+            extra={
+                "method": request.method,
+                "path": path,
+                "query": query,
+                "status": status,
+                "duration_ms": round(duration_ms, 3),
+                "client": client,
+                "request_id": request_id,
+            },
+        )
+
+
+def _path(request: Request) -> str:
+    """The path as the client sent it (still percent-encoded), so it is one printable token."""
+    raw = request.scope.get("raw_path")
+    if raw:
+        return _printable(raw.decode("latin-1"))
+    return quote(request.path)
+
+
+def _printable(text: str) -> str:
+    """Escape what could break or forge a log line: control characters, quotes, backslashes."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return text
+    return "".join(
+        f"\\x{ord(char):02x}" if not char.isprintable() or char in '"\\' else char for char in text
+    )

@@ -1,0 +1,19 @@
+"""The introspection page, its JSON twin and the data behind both (and the CLI)."""
+
+from .data import AppInfo, DependencyInfo, MiddlewareInfo, RouteInfo, ServiceEntry, collect
+from .html import render_html
+from .page import IntrospectionPage, enable_introspection
+from .text import render_route_table
+
+__all__ = [
+    "AppInfo",
+    "DependencyInfo",
+    "IntrospectionPage",
+    "MiddlewareInfo",
+    "RouteInfo",
+    "ServiceEntry",
+    "collect",
+    "enable_introspection",
+    "render_html",
+    "render_route_table",
+]

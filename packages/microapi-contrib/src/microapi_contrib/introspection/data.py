@@ -1,0 +1,161 @@
+"""The facts the introspection page, its JSON and the CLI all show, gathered from one app.
+
+Everything is read through the app's public API: `app.router.routes()`, each endpoint's
+prepared dependency plan, `app.middleware.middlewares` and `app.registry.services()`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from microapi import MicroAPI
+from microapi.endpoint import Endpoint
+
+from .describe import qualified_name, source_location
+
+
+class _Node(Protocol):
+    """The shape of a dependency-tree node of a prepared plan."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def target(self) -> Any: ...
+    @property
+    def scope(self) -> str: ...
+    @property
+    def use_cache(self) -> bool: ...
+    @property
+    def factory(self) -> Callable[..., Any] | None: ...
+    @property
+    def children(self) -> tuple[_Node, ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DependencyInfo:
+    """One parameter and what fills it: a `Depends` callable, a service or a scope value.
+
+    `provider` is what actually runs (it differs from `target` while an override is active;
+    `None` for values); `cached` is False for `Depends(..., use_cache=False)`.
+    """
+
+    parameter: str
+    kind: str
+    target: str
+    provider: str | None
+    scope: str
+    cached: bool
+    children: tuple[DependencyInfo, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteInfo:
+    """One route: its template, registered methods, handler and dependency tree.
+
+    `services` lists the services the handler uses anywhere in its tree; `error` says why the
+    tree is missing (a parameter nothing provides) and is `None` otherwise.
+    """
+
+    template: str
+    methods: tuple[str, ...]
+    handler: str
+    source: str | None
+    dependencies: tuple[DependencyInfo, ...]
+    services: tuple[str, ...]
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MiddlewareInfo:
+    """One middleware, at its position in execution order (1 is outermost)."""
+
+    position: int
+    name: str
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEntry:
+    """A registered service: its key, its factory and its scope (`app` or `request`)."""
+
+    key: str
+    factory: str
+    scope: str
+
+
+@dataclass(frozen=True, slots=True)
+class AppInfo:
+    """Everything the introspection views show."""
+
+    routes: tuple[RouteInfo, ...]
+    middleware: tuple[MiddlewareInfo, ...]
+    services: tuple[ServiceEntry, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain lists, dicts, strings, numbers and None: the JSON view."""
+        return dataclasses.asdict(self)
+
+
+def collect(app: MicroAPI) -> AppInfo:
+    """Read routes, middleware and services from `app`, with current overrides applied."""
+    return AppInfo(
+        routes=tuple(
+            _route(app, route.template, route.methods, route.payload)
+            for route in app.router.routes()
+        ),
+        middleware=tuple(
+            MiddlewareInfo(position, qualified_name(mw), source_location(mw))
+            for position, mw in enumerate(app.middleware.middlewares, start=1)
+        ),
+        services=tuple(
+            ServiceEntry(qualified_name(s.key), qualified_name(s.factory), s.scope)
+            for s in app.registry.services()
+        ),
+    )
+
+
+def _route(app: MicroAPI, template: str, methods: tuple[str, ...], endpoint: Endpoint) -> RouteInfo:
+    fn = endpoint.fn
+    try:
+        plan = endpoint.plan
+        if plan is None:  # not prepared yet: the app prepares every handler at start-up
+            plan = app.registry.prepare(fn)
+        tree = tuple(_dependency(node) for node in plan.dependencies)
+        error = None
+    except Exception as exc:
+        tree, error = (), f"{type(exc).__name__}: {exc}"
+    return RouteInfo(
+        template=template,
+        methods=methods,
+        handler=qualified_name(fn),
+        source=source_location(fn),
+        dependencies=tree,
+        services=tuple(dict.fromkeys(_services(tree))),
+        error=error,
+    )
+
+
+def _dependency(node: _Node) -> DependencyInfo:
+    return DependencyInfo(
+        parameter=node.name,
+        kind=node.kind,
+        target=qualified_name(node.target),
+        provider=None if node.factory is None else qualified_name(node.factory),
+        scope=node.scope,
+        cached=node.use_cache,
+        children=tuple(_dependency(child) for child in node.children),
+    )
+
+
+def _services(tree: tuple[DependencyInfo, ...]) -> list[str]:
+    found: list[str] = []
+    for node in tree:
+        if node.kind == "service":
+            found.append(node.target)
+        found.extend(_services(node.children))
+    return found

@@ -1,0 +1,120 @@
+"""The introspection page for people: one self-contained HTML document, no scripts."""
+
+from __future__ import annotations
+
+from html import escape
+
+from .data import AppInfo, DependencyInfo, MiddlewareInfo, RouteInfo, ServiceEntry
+
+STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem;
+       padding: 0 1rem; color: #1d232a; background: #fff; }
+h1 { font-size: 1.6rem; margin-bottom: .25rem; }
+h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d5dbe1; }
+nav a { margin-right: 1rem; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; vertical-align: top; padding: .4rem .6rem;
+         border-bottom: 1px solid #e6e9ed; }
+th { background: #f3f5f7; }
+code { font: 13px ui-monospace, monospace; }
+.method { display: inline-block; font: bold 12px ui-monospace, monospace; padding: 0 .35rem;
+          margin: 0 .2rem .2rem 0; border-radius: 3px; background: #dde9f7; color: #0b3d77; }
+.where, .note { color: #5d6975; font-size: 12px; }
+.error { color: #9b1c1c; }
+ul.tree { margin: 0; padding-left: 1.1rem; }
+ul.tree ul { padding-left: 1.1rem; }
+.kind { font-size: 12px; color: #5d6975; }
+.services { margin-top: .3rem; }
+"""
+
+
+def render_html(info: AppInfo) -> str:
+    """The whole page; every value from the app is HTML-escaped."""
+    return "\n".join(
+        [
+            "<!doctype html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>MicroAPI introspection</title><style>{STYLE}</style></head><body>",
+            "<h1>MicroAPI introspection</h1>",
+            '<nav><a href="#routes">Routes</a><a href="#middleware">Middleware</a>'
+            '<a href="#services">Services</a><a href="?format=json">JSON</a></nav>',
+            _routes(info.routes),
+            _middleware(info.middleware),
+            _services(info.services),
+            "</body></html>",
+        ]
+    )
+
+
+def _routes(routes: tuple[RouteInfo, ...]) -> str:
+    rows = "\n".join(_route_row(route) for route in routes)
+    return (
+        f'<section id="routes"><h2>Routes ({len(routes)})</h2>'
+        '<table id="routes-table"><thead><tr><th>Methods</th><th>Path</th><th>Handler</th>'
+        f"<th>Dependencies</th></tr></thead><tbody>\n{rows}\n</tbody></table></section>"
+    )
+
+
+def _route_row(route: RouteInfo) -> str:
+    methods = " ".join(f'<span class="method">{escape(m)}</span>' for m in route.methods)
+    if route.error is not None:
+        deps = f'<span class="error">{escape(route.error)}</span>'
+    elif route.dependencies:
+        deps = _tree(route.dependencies)
+    else:
+        deps = '<span class="note">none</span>'
+    if route.services:
+        names = ", ".join(f"<code>{escape(name)}</code>" for name in route.services)
+        deps += f'<div class="services"><span class="kind">services:</span> {names}</div>'
+    return (
+        f"<tr><td>{methods}</td><td><code>{escape(route.template)}</code></td>"
+        f"<td><code>{escape(route.handler)}</code>{_where(route.source)}</td>"
+        f"<td>{deps}</td></tr>"
+    )
+
+
+def _tree(nodes: tuple[DependencyInfo, ...]) -> str:
+    return '<ul class="tree">' + "".join(_node(node) for node in nodes) + "</ul>"
+
+
+def _node(node: DependencyInfo) -> str:
+    notes = [node.kind, f"{node.scope} scope"]
+    if not node.cached:
+        notes.append("not cached")
+    text = f"<code>{escape(node.parameter)}</code> &larr; <code>{escape(node.target)}</code>"
+    if node.provider is not None and node.provider != node.target:
+        text += f' <span class="kind">provided by</span> <code>{escape(node.provider)}</code>'
+    text += f' <span class="kind">{escape(", ".join(notes))}</span>'
+    children = _tree(node.children) if node.children else ""
+    return f"<li>{text}{children}</li>"
+
+
+def _middleware(chain: tuple[MiddlewareInfo, ...]) -> str:
+    items = "".join(f"<li><code>{escape(mw.name)}</code>{_where(mw.source)}</li>" for mw in chain)
+    return (
+        '<section id="middleware"><h2>Middleware</h2>'
+        '<p class="note">In execution order: the first runs outermost, then routing and the '
+        f'handler.</p><ol id="middleware-list">{items}<li class="note">router &rarr; handler'
+        "</li></ol></section>"
+    )
+
+
+def _services(services: tuple[ServiceEntry, ...]) -> str:
+    if not services:
+        body = '<p class="note">No services registered.</p>'
+    else:
+        rows = "".join(
+            f"<tr><td><code>{escape(s.key)}</code></td><td><code>{escape(s.factory)}</code>"
+            f"</td><td>{escape(s.scope)}</td></tr>"
+            for s in services
+        )
+        body = (
+            '<table id="services-table"><thead><tr><th>Key</th><th>Factory</th><th>Scope</th>'
+            f"</tr></thead><tbody>{rows}</tbody></table>"
+        )
+    return f'<section id="services"><h2>Services ({len(services)})</h2>{body}</section>'
+
+
+def _where(source: str | None) -> str:
+    return "" if source is None else f'<div class="where">{escape(source)}</div>'

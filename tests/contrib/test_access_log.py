@@ -1,0 +1,241 @@
+"""The access log: one line per request, its fields, failures, and the request id."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+
+import pytest
+from microapi import HTTPException, MicroAPI, Request, Response
+from microapi.testing import TestClient
+from microapi_contrib import AccessLogMiddleware
+
+from tests.contrib.asgi import call_raw
+
+CallNext = Callable[[Request], Awaitable[Response]]
+LINE = re.compile(
+    r'^testclient:50000 "(?P<method>[A-Z]+) (?P<target>\S+)" (?P<status>\d{3}|-) '
+    r"(?P<ms>\d+\.\d\d)ms id=(?P<id>\S+)$"
+)
+
+
+def make_app(**options: object) -> MicroAPI:
+    app = MicroAPI()
+    app.add_middleware(AccessLogMiddleware(**options))  # type: ignore[arg-type]
+
+    @app.get("/items/{item_id}")
+    async def item(request: Request) -> dict[str, str]:
+        return {"id": request.path_params["item_id"], "rid": request.state.request_id}
+
+    @app.get("/slow")
+    async def slow() -> str:
+        await asyncio.sleep(0.05)
+        return "done"
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise ValueError("handler failed")
+
+    @app.get("/teapot")
+    async def teapot() -> None:
+        raise HTTPException(418)
+
+    @app.post("/upload")
+    async def upload(request: Request) -> int:
+        return len(await request.body())
+
+    return app
+
+
+def access_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "microapi.access"]
+
+
+def test_one_line_per_request_with_every_field(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="microapi.access")
+    with TestClient(make_app()) as client:
+        response = client.get("/items/7?full=true&x=1")
+    [record] = access_records(caplog)
+    assert record.levelno == logging.INFO
+    line = LINE.match(record.getMessage())
+    assert line is not None, record.getMessage()
+    assert line["method"] == "GET"
+    assert line["target"] == "/items/7?full=true&x=1"
+    assert line["status"] == "200"
+    assert line["id"] == response.headers["x-request-id"] == response.json()["rid"]
+    fields = {key: getattr(record, key) for key in ("method", "path", "query", "status", "client")}
+    assert fields == {
+        "method": "GET",
+        "path": "/items/7",
+        "query": "full=true&x=1",
+        "status": 200,
+        "client": "testclient:50000",
+    }
+    assert record.request_id == line["id"]  # type: ignore[attr-defined]
+    assert isinstance(record.duration_ms, float)  # type: ignore[attr-defined]
+    assert record.exc_info is None
+
+
+def test_duration_is_measured_in_milliseconds(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="microapi.access")
+    with TestClient(make_app()) as client:
+        client.get("/slow")
+    [record] = access_records(caplog)
+    assert 50 <= record.duration_ms < 5000  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/nowhere", 404), ("DELETE", "/slow", 405), ("GET", "/teapot", 418)],
+)
+def test_requests_that_never_reach_a_handler_are_logged_too(
+    caplog: pytest.LogCaptureFixture, method: str, path: str, status: int
+) -> None:
+    caplog.set_level(logging.INFO, logger="microapi.access")
+    with TestClient(make_app()) as client:
+        assert client.request(method, path).status_code == status
+    [record] = access_records(caplog)
+    assert record.status == status  # type: ignore[attr-defined]
+    assert record.levelno == logging.INFO
+    assert f'"{method} {path}" {status} ' in record.getMessage()
+
+
+def test_a_failing_handler_logs_a_500_line_with_its_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    with TestClient(make_app()) as client:
+        assert client.get("/boom").status_code == 500
+    [line] = access_records(caplog)
+    assert line.levelno == logging.ERROR
+    assert '"GET /boom" 500 ' in line.getMessage()
+    assert line.exc_info is not None
+    exc = line.exc_info[1]
+    assert isinstance(exc, ValueError)
+    assert exc.__traceback__ is not None
+    assert "raise ValueError" in caplog.text
+    # Core reported the same exception once on its own logger.
+    [report] = [r for r in caplog.records if r.name == "microapi.errors"]
+    assert report.exc_info is not None
+    assert report.exc_info[1] is exc
+
+
+def test_tracebacks_can_be_left_to_the_errors_logger(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    with TestClient(make_app(tracebacks=False)) as client:
+        client.get("/boom")
+    [line] = access_records(caplog)
+    assert line.levelno == logging.ERROR
+    assert line.exc_info is None
+
+
+def test_an_inner_middleware_error_is_logged_and_reraised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    app = make_app()
+
+    @app.add_middleware
+    async def broken(request: Request, call_next: CallNext) -> Response:
+        raise KeyError("middleware bug")
+
+    with TestClient(app) as client:
+        response = client.get("/items/1")
+    assert response.status_code == 500  # made by core, from the re-raised exception
+    assert "x-request-id" not in response.headers
+    [line] = access_records(caplog)
+    assert line.status == 500  # type: ignore[attr-defined]
+    assert line.levelno == logging.ERROR
+    assert line.exc_info is not None
+    assert isinstance(line.exc_info[1], KeyError)
+    [report] = [r for r in caplog.records if r.name == "microapi.errors"]
+    assert report.exc_info is not None
+    assert report.exc_info[1] is line.exc_info[1]
+
+
+def test_a_client_that_disconnects_is_logged_without_a_status(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="microapi.access")
+    sent = asyncio.run(call_raw(make_app(), b"/upload", method="POST", disconnect=True))
+    assert sent == []  # nobody to answer
+    [line] = access_records(caplog)
+    assert line.status is None  # type: ignore[attr-defined]
+    assert '"POST /upload" - ' in line.getMessage()
+    assert line.exc_info is None
+    assert line.levelno == logging.INFO
+
+
+def test_what_could_forge_a_log_line_is_escaped(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="microapi.access")
+    query = b'q=" 200 0.1ms id=x\n\x1b[31mfake'
+    asyncio.run(call_raw(make_app(), b"/items/a%0Ab", query=query))
+    [line] = access_records(caplog)
+    message = line.getMessage()
+    assert "\n" not in message
+    assert "\x1b" not in message
+    target = "/items/a%0Ab?q=\\x22 200 0.1ms id=x\\x0a\\x1b[31mfake"
+    assert message.startswith(f'127.0.0.1:40000 "GET {target}" 200 ')
+    assert line.path == "/items/a%0Ab"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("incoming", ["abc-123", "7f1c2d9e.trace:span/1+x=@y", "a" * 128])
+def test_a_plain_incoming_request_id_is_kept(incoming: str) -> None:
+    with TestClient(make_app()) as client:
+        response = client.get("/items/1", headers={"x-request-id": incoming})
+    assert response.headers["x-request-id"] == incoming
+    assert response.json()["rid"] == incoming
+
+
+@pytest.mark.parametrize("incoming", ["", "has space", 'quote"d', "a" * 129, "caf\u00e9"])
+def test_an_unusable_incoming_request_id_is_replaced(incoming: str) -> None:
+    with TestClient(make_app()) as client:
+        headers = [(b"x-request-id", incoming.encode("latin-1"))]
+        response = client.get("/items/1", headers=headers)
+    generated = response.headers["x-request-id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", generated)
+    assert response.json()["rid"] == generated
+
+
+def test_generated_ids_differ_per_request() -> None:
+    with TestClient(make_app()) as client:
+        ids = {client.get("/items/1").headers["x-request-id"] for _ in range(20)}
+    assert len(ids) == 20
+
+
+def test_untrusted_incoming_ids_are_ignored() -> None:
+    with TestClient(make_app(trust_request_id=False)) as client:
+        response = client.get("/items/1", headers={"x-request-id": "from-client"})
+    assert response.headers["x-request-id"] != "from-client"
+    assert response.json()["rid"] == response.headers["x-request-id"]
+
+
+def test_another_header_name_or_none(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="microapi.access")
+    with TestClient(make_app(request_id_header="X-Correlation-ID")) as client:
+        response = client.get("/items/1", headers={"x-correlation-id": "corr-1"})
+    assert response.headers["x-correlation-id"] == "corr-1"
+    assert "x-request-id" not in response.headers
+    with TestClient(make_app(request_id_header=None)) as client:
+        response = client.get("/items/1", headers={"x-request-id": "ignored"})
+    assert "x-request-id" not in response.headers
+    assert response.json()["rid"] != "ignored"  # still an id for handlers and the log
+    first = access_records(caplog)[0]
+    assert first.request_id == "corr-1"  # type: ignore[attr-defined]
+
+
+def test_a_logger_of_your_own(caplog: pytest.LogCaptureFixture) -> None:
+    mine = logging.getLogger("tests.contrib.my_access")
+    caplog.set_level(logging.INFO, logger="tests.contrib.my_access")
+    with TestClient(make_app(logger=mine)) as client:
+        client.get("/items/1")
+    with TestClient(make_app(logger="tests.contrib.by_name")) as client:
+        caplog.set_level(logging.INFO, logger="tests.contrib.by_name")
+        client.get("/items/2")
+    assert [r.name for r in caplog.records if r.name.startswith("tests.contrib")] == [
+        "tests.contrib.my_access",
+        "tests.contrib.by_name",
+    ]
+    assert access_records(caplog) == []
