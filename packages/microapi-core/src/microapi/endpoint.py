@@ -21,8 +21,8 @@ def as_async(fn: Callable[..., Any]) -> Callable[..., Any]:
     The wrapper keeps `fn`'s signature and annotations, so dependency
     resolution sees the user's parameters.
     """
-    call_method = vars(type(fn)).get("__call__")  # a callable object's own method
-    if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(call_method):
+    # A callable object is async when its class's __call__ is.
+    if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(type(fn).__call__):
         return fn
 
     @functools.wraps(fn)
