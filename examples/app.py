@@ -5,6 +5,8 @@
 - `transaction` is a request-scoped dependency: it commits when the handler succeeds and rolls
   back when it raises.
 - Every write adds an audit line in a background task, after the response is sent.
+- Contrib: an access log line per request, CORS for a front end on localhost:5173, and the
+  introspection page at `/_debug`.
 
 The database file lives in `examples/data/` (or the folder named by `NOTES_DATA_DIR`).
 """
@@ -21,6 +23,7 @@ from typing import Annotated, Any
 
 from microapi import Depends, HTTPException, JSONResponse, MicroAPI, Request, Response
 from microapi.background import BackgroundTasks
+from microapi_contrib import AccessLogMiddleware, CORSMiddleware, enable_introspection
 
 logger = logging.getLogger("examples.notes")
 
@@ -94,6 +97,15 @@ def create_app() -> MicroAPI:
     """Build the notes app; each call gives an independent app."""
     app = MicroAPI()
     app.registry.register(Database, open_database, scope="app")
+    app.add_middleware(AccessLogMiddleware())
+    app.add_middleware(
+        CORSMiddleware(
+            allow_origins=["http://localhost:5173", "http://127.0.0.1:5173"],
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["content-type"],
+            expose_headers=["x-request-id", "x-process-time-ms"],
+        )
+    )
 
     @app.on_startup
     def announce(db: Database) -> None:
@@ -149,7 +161,9 @@ def create_app() -> MicroAPI:
     async def audit_log(tx: Tx) -> list[str]:
         return [row["line"] for row in tx.execute("SELECT line FROM audit ORDER BY id")]
 
+    enable_introspection(app, path="/_debug")
     return app
 
 
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 app = create_app()

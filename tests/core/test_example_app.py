@@ -37,3 +37,13 @@ def test_failed_request_rolls_back(client: TestClient) -> None:
     assert client.get("/notes").json() == []
     assert client.get("/audit").json() == []
     assert client.get("/notes/abc").status_code == 404
+
+
+def test_contrib_is_wired_in(client: TestClient) -> None:
+    page = client.get("/_debug?format=json").json()
+    assert "/notes/{note_id}" in str(page)
+    origin = {"origin": "http://localhost:5173"}
+    listed = client.get("/notes", headers=origin)
+    assert listed.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert "x-request-id" in listed.headers
+    assert "access-control-allow-origin" not in client.get("/notes").headers
