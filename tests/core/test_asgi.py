@@ -103,3 +103,14 @@ def test_raw_asgi_middleware_can_wrap_the_app() -> None:
     assert response.headers["x-wrapped"] == "yes"
     assert response.json() == "hello"
     assert inner.state == "stopped"
+
+
+def test_test_client_re_raises_what_escapes_the_app_unless_told_otherwise() -> None:
+    async def broken(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raise RuntimeError("escaped")
+
+    with TestClient(broken) as client, pytest.raises(RuntimeError, match="escaped"):
+        client.get("/")
+    with TestClient(broken, raise_server_exceptions=False) as client:
+        assert client.get("/").status_code == 500

@@ -25,8 +25,17 @@ class StartupFailed(RuntimeError):
     """The app answered `lifespan.startup.failed`; the message is the app's."""
 
 
-async def call_app(app: ASGIApp, request: httpx.Request, client: tuple[str, int]) -> httpx.Response:
-    """Run one HTTP request through `app` and collect its complete response."""
+async def call_app(
+    app: ASGIApp,
+    request: httpx.Request,
+    client: tuple[str, int],
+    raise_server_exceptions: bool = True,
+) -> httpx.Response:
+    """Run one HTTP request through `app` and collect its complete response.
+
+    An exception escaping the app is re-raised in the test, or, with
+    `raise_server_exceptions=False`, answered with a 500 as a server would.
+    """
     url = request.url
     raw_path = url.raw_path.split(b"?", 1)[0]
     scope = {
@@ -73,6 +82,10 @@ async def call_app(app: ASGIApp, request: httpx.Request, client: tuple[str, int]
 
     try:
         await app(scope, receive, send)
+    except Exception:
+        if raise_server_exceptions:
+            raise
+        return httpx.Response(500, request=request)
     finally:
         complete.set()
     if start is None:
@@ -174,10 +187,12 @@ class TestClient(httpx.Client):
         app: ASGIApp,
         base_url: str = "http://testserver",
         client: tuple[str, int] = ("testclient", 50000),
+        raise_server_exceptions: bool = True,
         **kwargs: Any,
     ) -> None:
         self.app = app
         self.client_address = client
+        self.raise_server_exceptions = raise_server_exceptions
         self._portal: _Portal | None = None
         self._lifespan: Lifespan | None = None
         super().__init__(transport=_SyncTransport(self), base_url=base_url, **kwargs)
@@ -229,7 +244,9 @@ class TestClient(httpx.Client):
     def _request_in_loop(self, request: httpx.Request) -> httpx.Response:
         self._start()
         assert self._portal is not None
-        return self._portal.call(lambda: call_app(self.app, request, self.client_address))
+        return self._portal.call(
+            lambda: call_app(self.app, request, self.client_address, self.raise_server_exceptions)
+        )
 
 
 class AsyncTestClient(httpx.AsyncClient):
@@ -245,10 +262,12 @@ class AsyncTestClient(httpx.AsyncClient):
         app: ASGIApp,
         base_url: str = "http://testserver",
         client: tuple[str, int] = ("testclient", 50000),
+        raise_server_exceptions: bool = True,
         **kwargs: Any,
     ) -> None:
         self.app = app
         self.client_address = client
+        self.raise_server_exceptions = raise_server_exceptions
         self._lifespan: Lifespan | None = None
         super().__init__(transport=_AsyncTransport(self), base_url=base_url, **kwargs)
 
@@ -271,4 +290,4 @@ class AsyncTestClient(httpx.AsyncClient):
             await super().__aexit__(exc_type, exc, tb)
 
     async def _request(self, request: httpx.Request) -> httpx.Response:
-        return await call_app(self.app, request, self.client_address)
+        return await call_app(self.app, request, self.client_address, self.raise_server_exceptions)
