@@ -98,13 +98,13 @@ class Request:
         body = await self.body()
         try:
             return json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
             raise HTTPException(400, f"Invalid JSON body: {exc}") from exc
 
     async def _read_body(self) -> bytes:
         limit = self.max_body_size
         declared = self.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        if declared is not None and _exceeds(declared, limit):
             raise HTTPException(413, f"Request body larger than {limit} bytes")
         chunks: list[bytes] = []
         size = 0
@@ -122,3 +122,15 @@ class Request:
 
     def __repr__(self) -> str:
         return f"Request({self.method} {self.path})"
+
+
+def _exceeds(declared: str, limit: int) -> bool:
+    """Whether a `content-length` declares more than `limit` bytes; a non-number never does.
+
+    Only ASCII digits count (`str.isdigit` accepts "\u00b2" too), and lengths are compared
+    before `int`, which refuses strings of more than 4300 digits.
+    """
+    if not (declared.isascii() and declared.isdigit()):
+        return False
+    digits = declared.lstrip("0")
+    return len(digits) > len(str(limit)) or int(digits or "0") > limit

@@ -1,0 +1,1 @@
+"""Reliability tests: fuzzing the ASGI boundary, faults, soak and real servers."""
