@@ -1,0 +1,309 @@
+"""End to end: requests per second of each framework under uvicorn, as a fraction of raw ASGI.
+
+Each app module in this folder (`raw_app`, `microapi_app`, ...) is served by its own uvicorn with
+one worker on 127.0.0.1 (`--no-access-log --log-level warning`), and loaded by wrk
+(`wrk -t1 -c32 -d3s` by default) on two routes: the static route `GET /hello` and the dependency
+chain `GET /deps` (see `common.py`). Every response is checked once before the load.
+
+All servers are started first (idle ones only wait on their sockets) and pinned to one CPU, wrk
+to another (with two or more CPUs). Then, for each route, each round loads raw and the frameworks
+alternately: raw, A, raw, B, raw, ... raw, with the frameworks' order rotated each round. A
+framework's fraction in a round is its requests per second over the mean of the two raw runs
+around it, so slow drifts of a shared machine cancel out; the table shows the median over rounds.
+
+Run: uv run --frozen --no-sync python benchmarks/e2e/run.py [--rounds N] [--duration S]
+Skipped (exit 0, with a message) where `wrk` is not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import importlib.util
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from importlib.metadata import version
+from pathlib import Path
+from typing import IO, Any
+
+HERE = Path(__file__).resolve().parent
+FRAMEWORKS = ("raw", "microapi", "starlette", "fastapi", "litestar", "falcon")
+TITLES = {
+    "raw": "raw ASGI",
+    "microapi": "MicroAPI",
+    "starlette": "Starlette",
+    "fastapi": "FastAPI",
+    "litestar": "Litestar",
+    "falcon": "Falcon",
+}
+DISTRIBUTIONS = {
+    "microapi": "microapi-core",
+    "starlette": "starlette",
+    "fastapi": "fastapi",
+    "litestar": "litestar",
+    "falcon": "falcon",
+    "uvicorn": "uvicorn",
+}
+# route key -> (title, path, expected JSON body, MicroAPI's target fraction of raw)
+ROUTES: dict[str, tuple[str, str, Any, float]] = {
+    "static": ("static route", "/hello", {"hello": "world"}, 0.80),
+    "deps": ("dependency chain", "/deps", {"hello": "world"}, 0.75),
+}
+PEERS = ("starlette", "fastapi", "litestar", "falcon")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def pinned(cpu: int | None) -> Any:
+    """A `preexec_fn` pinning the child to `cpu` (None: no pinning)."""
+    if cpu is None:
+        return None
+
+    def pin() -> None:
+        os.sched_setaffinity(0, {cpu})
+
+    return pin
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    """SIGTERM, then SIGKILL after 5 s; always reaps the process."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+def get(port: int, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+@contextlib.contextmanager
+def serve(framework: str, cpu: int | None) -> Iterator[int]:
+    """Run uvicorn on `framework`'s app; yields the port once it answers; always stops it."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        f"{framework}_app:app",
+        "--app-dir",
+        str(HERE),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--lifespan",
+        "on",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=pinned(cpu),
+        )
+        try:
+            wait_ready(process, port, log)
+            yield port
+        finally:
+            stop(process)
+
+
+def wait_ready(process: subprocess.Popen[Any], port: int, log: IO[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            output = log.read().decode(errors="replace")
+            raise RuntimeError(f"server exited with {process.returncode}:\n{output}")
+        with contextlib.suppress(OSError):
+            if get(port, "/hello")[0] == 200:
+                return
+        time.sleep(0.1)
+    raise RuntimeError("server did not answer within 30 s")
+
+
+def check(framework: str, port: int) -> None:
+    for title, path, expected, _ in ROUTES.values():
+        status, body = get(port, path)
+        if status != 200 or json.loads(body) != expected:
+            raise AssertionError(f"{framework} {title}: {status} {body!r}")
+
+
+def wrk(port: int, path: str, args: argparse.Namespace, seconds: int, cpu: int | None) -> float:
+    """Requests per second; raises if wrk saw errors or non-2xx answers."""
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "5s",
+        f"http://127.0.0.1:{port}{path}",
+    ]
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+        check=True,
+        preexec_fn=pinned(cpu),
+    )
+    out = done.stdout
+    found = re.search(r"Requests/sec:\s*([\d.]+)", out)
+    if found is None:
+        raise RuntimeError(f"cannot read wrk's output:\n{out}")
+    problems = re.findall(r"(Non-2xx or 3xx responses: \d+|Socket errors: [^\n]+)", out)
+    if problems:
+        raise RuntimeError(f"wrk on {path}: {'; '.join(problems)}")
+    return float(found.group(1))
+
+
+def cpus() -> tuple[int | None, int | None]:
+    """(server CPU, wrk CPU), or no pinning with fewer than two usable CPUs."""
+    try:
+        usable = sorted(os.sched_getaffinity(0))
+    except AttributeError:
+        return None, None
+    if len(usable) < 2:
+        return None, None
+    return usable[0], usable[1]
+
+
+def describe_machine() -> str:
+    cpu = platform.machine()
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
+
+
+def describe_versions() -> str:
+    parts = [f"Python {platform.python_version()}"]
+    parts += [f"{TITLES.get(name, name)} {version(dist)}" for name, dist in DISTRIBUTIONS.items()]
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    parser = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout
+    first = wrk_version.splitlines()[0] if wrk_version else "wrk"
+    return f"{', '.join(parts)}; uvicorn loop {loop}, HTTP {parser}; {first.split(' [')[0]}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3, help="rounds (3)")
+    parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run (3)")
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up per route (1)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk -c (32)")
+    parser.add_argument("--threads", type=int, default=1, help="wrk -t (1)")
+    parser.add_argument(
+        "--frameworks",
+        type=lambda s: s.split(","),
+        default=list(FRAMEWORKS),
+        help="comma-separated subset of " + ",".join(FRAMEWORKS) + " (raw is always run)",
+    )
+    parser.add_argument("--no-pin", action="store_true", help="do not pin server and wrk")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("benchmarks/e2e: skipped, `wrk` is not installed (apt-get install wrk)")
+        return
+    names = [n for n in FRAMEWORKS if n == "raw" or n in args.frameworks]
+    others = [n for n in names if n != "raw"]
+    server_cpu, wrk_cpu = (None, None) if args.no_pin else cpus()
+    # route -> framework -> one fraction of raw per round (raw: its requests per second)
+    results: dict[str, dict[str, list[float]]] = {key: {n: [] for n in names} for key in ROUTES}
+    started = time.monotonic()
+    with contextlib.ExitStack() as servers:
+        ports = {name: servers.enter_context(serve(name, server_cpu)) for name in names}
+        for name, port in ports.items():
+            check(name, port)
+            for _, path, _, _ in ROUTES.values():
+                if args.warmup > 0:
+                    wrk(port, path, args, args.warmup, wrk_cpu)
+        for round_ in range(args.rounds):
+            shift = round_ % len(others)
+            order = others[shift:] + others[:shift]
+            for key, (_, path, _, _) in ROUTES.items():
+                before = wrk(ports["raw"], path, args, args.duration, wrk_cpu)
+                results[key]["raw"].append(before)
+                for name in order:
+                    rps = wrk(ports[name], path, args, args.duration, wrk_cpu)
+                    after = wrk(ports["raw"], path, args, args.duration, wrk_cpu)
+                    results[key]["raw"].append(after)
+                    results[key][name].append(rps / ((before + after) / 2))
+                    before = after
+            print(f"  round {round_ + 1}/{args.rounds} done", file=sys.stderr)
+    elapsed = time.monotonic() - started
+    report(names, results, args, elapsed, server_cpu)
+
+
+def report(
+    names: list[str],
+    results: dict[str, dict[str, list[float]]],
+    args: argparse.Namespace,
+    elapsed: float,
+    server_cpu: int | None,
+) -> None:
+    print(f"{describe_versions()}\n{describe_machine()}")
+    pinning = "server and wrk pinned to separate CPUs" if server_cpu is not None else "no pinning"
+    print(
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {args.rounds} rounds, "
+        f"{pinning}, {elapsed:.0f} s in all\n"
+    )
+    shown = [n for n in names if n != "raw"]
+    print("| route | raw ASGI (req/s) | " + " | ".join(TITLES[n] for n in shown) + " | target |")
+    print("|---|---:|" + "---:|" * len(shown) + "---|")
+    for key, (title, _, _, target) in ROUTES.items():
+        floor = results[key]["raw"]
+        fractions = {n: statistics.median(results[key][n]) for n in shown}
+        cells = " | ".join(f"{fractions[n]:.2f}" for n in shown)
+        verdict = ""
+        if "microapi" in fractions:
+            mine = fractions["microapi"]
+            met = "met" if mine >= target else "**missed**"
+            peers = [fractions[p] for p in PEERS if p in fractions]
+            ahead = all(mine > p for p in peers)
+            lead = "ahead of all peers" if ahead else "**not ahead of every peer**"
+            lead = lead if peers else "no peers run"
+            verdict = f"MicroAPI >= {target:.2f}: {met}; {lead}"
+        print(f"| {title} | {statistics.median(floor):,.0f} | {cells} | {verdict} |")
+
+
+if __name__ == "__main__":
+    main()
