@@ -30,10 +30,6 @@ State = Literal["new", "starting", "started", "stopping", "stopped", "failed"]
 logger = logging.getLogger("microapi")
 
 
-def _is_response(value: object) -> bool:
-    return isinstance(value, Response)
-
-
 class MicroAPI:
     """An ASGI 3 application.
 
@@ -60,7 +56,10 @@ class MicroAPI:
         self.registry.provide(Request, scope="request")
         self.registry.provide("request", scope="request")
         self.registry.provide(BackgroundTasks, scope="request")
-        self.middleware: Pipeline[Request, Response] = Pipeline(is_response=_is_response)
+        # `isinstance` bound to Response: a C-level check per middleware layer.
+        self.middleware: Pipeline[Request, Response] = Pipeline(
+            is_response=Response.__instancecheck__
+        )
         self.exception_handlers = ExceptionHandlers(debug)
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []

@@ -5,28 +5,45 @@ Built once at start-up from the frozen router; the middleware pipeline wraps it.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from microapi_di import AppScope
 from microapi_router import InvalidPathError, Match, MethodNotAllowed, Router
 
 from .background import BackgroundTasks
-from .endpoint import Endpoint, to_response
+from .endpoint import Endpoint
 from .errors import ExceptionHandlers
 from .exceptions import ClientDisconnect, HTTPException
 from .requests import Request
-from .responses import Response
+from .responses import JSONResponse, Response
+
+
+class _Encoded(JSONResponse):
+    """A JSON response whose body is already encoded: the framework's own fixed answers."""
+
+    __slots__ = ()
+
+    def render(self, content: Any) -> bytes:
+        return content  # type: ignore[no-any-return]
+
+
+NOT_FOUND = b'{"detail":"Not Found"}'
+NOT_ALLOWED = b'{"detail":"Method Not Allowed"}'
 
 
 class Dispatcher:
     """Routes a request to its endpoint inside a request scope of the app's container."""
 
-    __slots__ = ("_errors", "_match", "_run_in_scope")
+    __slots__ = ("_allow", "_errors", "_match", "_plain_errors", "_run_in_scope")
 
     def __init__(self, router: Router[Endpoint], app_scope: AppScope, errors: ExceptionHandlers):
         self._match = router.match
         self._run_in_scope = app_scope.run
         self._errors = errors
+        # Handlers are frozen by now: without one for HTTPException, answer 404/405 directly.
+        self._plain_errors = errors.find(HTTPException) is None
+        self._allow: dict[tuple[str, ...], str] = {}
 
     async def __call__(self, request: Request) -> Response:
         scope = request.scope
@@ -42,6 +59,8 @@ class Dispatcher:
             return await self._run(found.payload, request)
         if type(found) is MethodNotAllowed:
             return await self._not_allowed(request, found.allowed)
+        if self._plain_errors:
+            return _Encoded(NOT_FOUND, status_code=404)
         return await self._errors.respond(request, HTTPException(404))
 
     async def _run(self, endpoint: Endpoint, request: Request) -> Response:
@@ -49,17 +68,22 @@ class Dispatcher:
         values = {Request: request, "request": request, BackgroundTasks: tasks}
         try:
             # Opens the request scope, calls, and tears down before we build the response.
-            response = to_response(await self._run_in_scope(endpoint.plan, values))
+            result = await self._run_in_scope(endpoint.plan, values)
+            response = result if isinstance(result, Response) else JSONResponse(result)
         except ClientDisconnect:
             raise
         except Exception as exc:
             return await self._errors.respond(request, exc)
-        if tasks:
+        if tasks._tasks:
             request._background = tasks
         return response
 
     async def _not_allowed(self, request: Request, allowed: tuple[str, ...]) -> Response:
-        allow = ", ".join(sorted({*allowed, "OPTIONS"}))
+        allow = self._allow.get(allowed)
+        if allow is None:
+            allow = self._allow[allowed] = ", ".join(sorted({*allowed, "OPTIONS"}))
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={"allow": allow})
+        if self._plain_errors:
+            return _Encoded(NOT_ALLOWED, status_code=405, headers={"allow": allow})
         return await self._errors.respond(request, HTTPException(405, headers={"allow": allow}))

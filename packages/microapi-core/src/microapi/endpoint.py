@@ -10,10 +10,6 @@ from typing import Any
 
 from microapi_di import Container
 
-from .background import BackgroundTasks
-from .requests import Request
-from .responses import JSONResponse, Response
-
 
 def as_async(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Run a plain function in a worker thread so it cannot block the event loop.
@@ -51,15 +47,3 @@ class Endpoint:
     def __repr__(self) -> str:
         name = getattr(self.fn, "__qualname__", type(self.fn).__qualname__)
         return f"Endpoint({', '.join(self.methods)} {self.template} -> {name})"
-
-
-def to_response(result: Any) -> Response:
-    """A Response is sent as is; any other value is encoded as a 200 JSON body."""
-    if isinstance(result, Response):
-        return result
-    return JSONResponse(result)
-
-
-def request_values(request: Request, tasks: BackgroundTasks) -> dict[Any, Any]:
-    """The ready values every request scope offers to handlers and dependencies."""
-    return {Request: request, "request": request, BackgroundTasks: tasks}

@@ -33,7 +33,7 @@ class ExceptionHandlers:
 
     async def respond(self, request: Request, exc: Exception) -> Response:
         """The response for `exc`; a handler that fails itself ends in a logged 500."""
-        handler = self._find(type(exc))
+        handler = self.find(type(exc))
         if handler is None:
             if isinstance(exc, HTTPException):
                 return http_exception_response(exc)
@@ -66,7 +66,8 @@ class ExceptionHandlers:
             return PlainTextResponse(text, status_code=500)
         return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
 
-    def _find(self, exc_type: type[BaseException]) -> ExceptionHandler | None:
+    def find(self, exc_type: type[BaseException]) -> ExceptionHandler | None:
+        """The handler registered for `exc_type` or its nearest base class, if any."""
         if not self._handlers:
             return None
         for cls in exc_type.__mro__:

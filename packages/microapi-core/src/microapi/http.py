@@ -35,7 +35,16 @@ async def serve_http(
     except Exception as exc:  # raised by a middleware, outside any handler
         response = errors.server_error(request, exc)
         request._background = None
-    await send_response(response, scope, send)
+    # send_response, inlined on the hot path
+    await send(
+        {
+            "type": "http.response.start",
+            "status": response.status_code,
+            "headers": response.raw_headers,
+        }
+    )
+    body = b"" if scope["method"] == "HEAD" else response.body
+    await send({"type": "http.response.body", "body": body})
     if request._background is not None:
         await request._background.run()
 

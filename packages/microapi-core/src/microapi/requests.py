@@ -30,10 +30,10 @@ class Request:
         "_headers",
         "_query",
         "_receive",
+        "_state",
         "max_body_size",
         "path_params",
         "scope",
-        "state",
     )
 
     def __init__(self, scope: Scope, receive: Receive, max_body_size: int = 1 << 20) -> None:
@@ -41,12 +41,19 @@ class Request:
         self._receive = receive
         self.max_body_size = max_body_size
         self.path_params: dict[str, str] = {}
-        self.state = SimpleNamespace()
+        self._state: SimpleNamespace | None = None
         self._headers: Headers | None = None
         self._query: QueryParams | None = None
         self._cookies: dict[str, str] | None = None
         self._body: Any = _UNREAD
         self._background: BackgroundTasks | None = None
+
+    @property
+    def state(self) -> SimpleNamespace:
+        """A free namespace for middleware and handlers to share per-request data."""
+        if self._state is None:
+            self._state = SimpleNamespace()
+        return self._state
 
     @property
     def method(self) -> str:

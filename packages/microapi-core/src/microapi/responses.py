@@ -27,6 +27,13 @@ def encode_header(name: str, value: str) -> tuple[bytes, bytes]:
         raise InvalidHeaderError(f"header {name!r} value {value!r} is not latin-1") from None
 
 
+def content_type_header(media_type: str, charset: str) -> tuple[bytes, bytes]:
+    """The `content-type` header for `media_type`, with a charset for text types."""
+    if media_type.startswith("text/") and "charset=" not in media_type:
+        media_type += f"; charset={charset}"
+    return encode_header("content-type", media_type)
+
+
 class MutableHeaders(MutableMapping[str, str]):
     """A case-insensitive, validated view over a response's raw header list."""
 
@@ -80,8 +87,15 @@ class Response:
 
     media_type: str | None = None
     charset = "utf-8"
+    # The class's own content-type header, encoded once per class rather than per response.
+    _content_type: tuple[bytes, bytes] | None = None
 
     __slots__ = ("body", "raw_headers", "status_code")
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if cls.media_type is not None:
+            cls._content_type = content_type_header(cls.media_type, cls.charset)
 
     def __init__(
         self,
@@ -91,17 +105,15 @@ class Response:
         media_type: str | None = None,
     ) -> None:
         self.status_code = status_code
-        self.body = self.render(content)
-        raw: list[tuple[bytes, bytes]] = []
-        if headers:
-            raw.extend(encode_header(k, v) for k, v in headers.items())
-        media_type = media_type or self.media_type
-        if media_type is not None and not any(k == b"content-type" for k, _ in raw):
-            if media_type.startswith("text/") and "charset=" not in media_type:
-                media_type += f"; charset={self.charset}"
-            raw.append(encode_header("content-type", media_type))
+        body = self.body = self.render(content)
+        raw = [encode_header(k, v) for k, v in headers.items()] if headers else []
+        if not (raw and any(k == b"content-type" for k, _ in raw)):
+            if media_type is not None:
+                raw.append(content_type_header(media_type, self.charset))
+            elif self._content_type is not None:
+                raw.append(self._content_type)
         if status_code >= 200 and status_code not in (204, 304):
-            raw.append((b"content-length", str(len(self.body)).encode()))
+            raw.append((b"content-length", b"%d" % len(body)))
         self.raw_headers = raw
 
     def render(self, content: Any) -> bytes:
@@ -177,21 +189,12 @@ class JSONResponse(Response):
     """A JSON body, compact and UTF-8, refusing NaN and infinities (not valid JSON)."""
 
     media_type = "application/json"
+    # Built once: `json.dumps` with options constructs a new encoder on every call.
+    _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
     __slots__ = ()
 
-    def __init__(
-        self,
-        content: Any = None,
-        status_code: int = 200,
-        headers: Mapping[str, str] | None = None,
-        media_type: str | None = None,
-    ) -> None:
-        super().__init__(content, status_code, headers, media_type)
-
     def render(self, content: Any) -> bytes:
-        return json.dumps(
-            content, ensure_ascii=False, allow_nan=False, separators=(",", ":")
-        ).encode("utf-8")
+        return self._encode(content).encode("utf-8")
 
 
 class RedirectResponse(Response):
