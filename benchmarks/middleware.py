@@ -60,6 +60,27 @@ def _forward(inner: Callable[[int], Any]) -> Callable[[int], Any]:
     return layer
 
 
+def fresh_call_next(layers: int) -> App:
+    """The floor plus one fresh, unchecked `call_next` closure per layer per call.
+
+    A lower bound for any composition that gives each pass its own `call_next`.
+    """
+    app: App = endpoint
+    for _ in range(layers):
+        app = _fresh(app)
+    return app
+
+
+def _fresh(inner: App) -> App:
+    async def layer(request: int) -> int:
+        def call_next(request: int) -> Coroutine[Any, Any, int]:
+            return inner(request)
+
+        return await passthrough(request, call_next)
+
+    return layer
+
+
 def pipeline(layers: int) -> App:
     chain: Pipeline[int, int] = Pipeline()
     for _ in range(layers):
@@ -76,6 +97,7 @@ def checked_pipeline(layers: int) -> App:
 
 VARIANTS: dict[str, Callable[[int], App]] = {
     "hand-nested closures (floor)": nested_closures,
+    "fresh call_next, unchecked": fresh_call_next,
     "Pipeline()": pipeline,
     "Pipeline(is_response=...)": checked_pipeline,
     "unchecked sync forwarding": unchecked_forwarding,
