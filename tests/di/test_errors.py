@@ -208,21 +208,22 @@ def test_app_service_needing_a_request_value_through_a_dependency() -> None:
     still_works(container)
 
 
-def test_scope_violation_registered_in_the_other_order_is_found_when_entering() -> None:
+def test_scope_violation_registered_in_the_other_order_is_refused_at_registration() -> None:
     def make_cache(session: Session) -> Cache:
         return Cache()
 
     container = Container()
     container.register(Cache, make_cache)  # Session is unknown yet: allowed for now
-    container.register(Session, Session, scope="request")
+    with pytest.raises(ScopeViolationError, match=r"make_cache\(session: Session\)"):
+        container.register(Session, Session, scope="request")
+    assert [s.key for s in container.services()] == [Cache]  # the refused one is not kept
+    container.register(Session, Session, scope="app")
 
     async def main() -> None:
         async with container.app_scope():
             pass
 
-    with pytest.raises(ScopeViolationError, match=r"make_cache\(session: Session\)"):
-        asyncio.run(main())
-    assert not container.frozen
+    asyncio.run(main())  # with Session app-scoped the graph is valid
 
 
 def test_prepare_for_the_app_scope_refuses_request_needs() -> None:
@@ -313,9 +314,26 @@ def test_unevaluable_string_annotation_names_the_parameter() -> None:
         return 0
 
     container = Container()
-    with pytest.raises(InvalidDependencyError, match=r"handler\(value\).*'Undefined'"):
+    with pytest.raises(MissingDependencyError, match=r"handler\(value: Undefined\).*'Undefined'"):
         container.prepare(handler)
     still_works(container)
+
+
+def test_unevaluable_string_annotation_finds_a_registered_type_of_that_name() -> None:
+    class Clock:  # local: its name cannot be evaluated in the module
+        pass
+
+    def handler(clock: "Clock", request: "UnknownType") -> tuple[object, object]:  # type: ignore[name-defined]  # noqa: F821
+        return clock, request
+
+    container = Container()
+    container.register(Clock, Clock)
+    container.provide("request")
+    prepared = container.prepare(handler)
+    with container.sync_app_scope() as app, app.request({"request": "r"}) as scope:
+        clock, request = scope.call(prepared)
+    assert isinstance(clock, Clock)
+    assert request == "r"  # an unevaluable annotation falls back to the parameter's name
 
 
 def test_an_error_raised_by_a_generator_before_yielding_propagates() -> None:

@@ -42,7 +42,7 @@ class AsyncInSyncScopeError(DIError):
     """A synchronous scope was asked to run a graph that needs an event loop."""
 
 
-class FrozenContainerError(DIError):
+class FrozenContainerError(DIError, RuntimeError):
     """The container was changed after its app scope was entered."""
 
 

@@ -23,7 +23,7 @@ from .errors import (
 from .markers import DependsMarker
 from .registry import Registry, Service
 from .scopes import name_of
-from .signature import EMPTY, Param, SignatureProblem, read_params
+from .signature import EMPTY, Param, SignatureProblem, Unevaluated, read_params
 
 NodeKind = Literal["root", "depends", "service", "value"]
 
@@ -202,13 +202,22 @@ class Planner:
         here = (*chain, _hop(owner, param))
         if param.marker is not None:
             return self.depends(param.marker, level, here)
-        for key in (param.annotation, param.name):
+        annotation = param.annotation
+        if isinstance(annotation, Unevaluated):
+            annotation = self._by_name(annotation)
+        for key in (annotation, param.name):
             node = self._keyed(key, level, here)
             if node is not None:
                 return node
         if param.default is not EMPTY or not self._strict:
             return None
         raise MissingDependencyError(here, _nothing_provides(param))
+
+    def _by_name(self, annotation: Unevaluated) -> Any:
+        """The one registered type whose name is the annotation's text, if exactly one is."""
+        keys = [*self._registry.services, *self._registry.values]
+        named = [key for key in keys if getattr(key, "__name__", None) == annotation.text]
+        return named[0] if len(named) == 1 else EMPTY
 
     def _keyed(self, key: Any, level: int, chain: tuple[str, ...]) -> Node | None:
         """The service or declared value registered under `key`, checked against `level`."""
@@ -238,7 +247,12 @@ def _hop(owner: Callable[..., Any], param: Param) -> str:
 
 def _nothing_provides(param: Param) -> str:
     tried = "no Depends"
-    if param.annotation is not EMPTY:
+    if isinstance(param.annotation, Unevaluated):
+        tried += (
+            f", its annotation {param.annotation.text!r} cannot be evaluated "
+            f"({param.annotation.error}) and names no registered type"
+        )
+    elif param.annotation is not EMPTY:
         tried += f", no service or value for type {describe(param.annotation)}"
     return f"nothing provides parameter {param.name!r} ({tried}, no value named {param.name!r})"
 

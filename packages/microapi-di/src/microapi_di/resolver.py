@@ -11,7 +11,7 @@ from .graph import Planner
 from .markers import DependsMarker
 from .overrides import Overrides
 from .plan import Plan, StartupPlan
-from .registry import Registry
+from .registry import Registry, Service
 from .scopes import APP, REQUEST, Values
 
 
@@ -52,7 +52,8 @@ class Resolver:
         """
         service = self.registry.add_service(key, factory, level)
         try:
-            Planner(self.registry, {}, strict=False).service(service, (f"service {describe(key)}",))
+            # The new service, and every earlier one that may now reach it (memoised: linear).
+            self._check_services(first=service)
         except BaseException:
             self.registry.remove_service(service)
             raise
@@ -60,8 +61,25 @@ class Resolver:
 
     def provide(self, key: Hashable, level: int) -> None:
         """Declare a value that scopes at `level` will be given."""
+        before = dict(self.registry.values)
         self.registry.add_value(key, level)
+        try:
+            self._check_services()  # an app service may now reach a request-scoped value
+        except BaseException:
+            self.registry.values.clear()
+            self.registry.values.update(before)
+            raise
         self.changed()
+
+    def _check_services(self, first: Service | None = None) -> None:
+        """Refuse cycles and scope violations among the services registered so far.
+
+        `first` is checked before the others, so an error's chain starts at the newcomer.
+        """
+        planner = Planner(self.registry, {}, strict=False)
+        services = list(self.registry.services.values())
+        for service in ([first] if first is not None else []) + services:
+            planner.service(service, (f"service {describe(service.key)}",))
 
     def open_app(self, scope: object, values: Values, *, is_async: bool) -> Callable[..., Any]:
         """Validate everything, freeze, and return the compiled start-up for `scope`.

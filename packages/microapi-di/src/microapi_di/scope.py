@@ -28,10 +28,11 @@ class AppScope(AppScopeBase):
             await startup(self._values, self._instances, NO_VALUES, self._instances, self._exits)
         except BaseException as error:
             self._close()
-            problem = await unwind_async(self._exits, error)
-            if problem is None:
-                raise
-            raise problem from None
+            # The services created so far did nothing wrong: close them as at a normal exit.
+            problem = await close_async(self._exits)
+            if problem is not None:
+                error.add_note(f"closing the services created before it also failed: {problem!r}")
+            raise
         return self
 
     async def __aexit__(

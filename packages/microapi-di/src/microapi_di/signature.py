@@ -97,16 +97,27 @@ def _strip_annotated(name: str, annotation: Any) -> tuple[Any, DependsMarker | N
     return annotation.__origin__, (markers[0] if markers else None)
 
 
+@dataclass(frozen=True, slots=True, repr=False)
+class Unevaluated:
+    """A string annotation that names nothing in its module, such as a class local to a function.
+
+    Resolution then looks for a registered type of that name, then for a value by parameter
+    name, and only reports the annotation if neither exists.
+    """
+
+    text: str
+    error: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 def _evaluate(call: Callable[..., Any], name: str, annotation: str, *, required: bool) -> Any:
     """Evaluate a string annotation (postponed evaluation) where it was written."""
     try:
         return eval(annotation, _globals_of(call))
     except Exception as error:
-        if not required:
-            return EMPTY
-        raise SignatureProblem(
-            name, f"its annotation {annotation!r} cannot be evaluated ({error!r})"
-        ) from None
+        return Unevaluated(annotation, repr(error)) if required else EMPTY
 
 
 def _globals_of(call: Callable[..., Any]) -> dict[str, Any]:

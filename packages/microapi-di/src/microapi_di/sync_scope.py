@@ -28,10 +28,11 @@ class SyncAppScope(AppScopeBase):
             startup(self._values, self._instances, NO_VALUES, self._instances, self._exits)
         except BaseException as error:
             self._close()
-            problem = unwind_sync(self._exits, error)
-            if problem is None:
-                raise
-            raise problem from None
+            # The services created so far did nothing wrong: close them as at a normal exit.
+            problem = close_sync(self._exits)
+            if problem is not None:
+                error.add_note(f"closing the services created before it also failed: {problem!r}")
+            raise
         return self
 
     def __exit__(
