@@ -260,3 +260,18 @@ def test_long_results_are_shortened_in_the_message() -> None:
     with pytest.raises(InvalidResponseError) as caught:
         asyncio.run(pipeline.build(respond)("x"))
     assert len(str(caught.value)) < 300
+
+
+def test_returning_an_unawaited_call_next_is_an_error_naming_the_middleware() -> None:
+    pipeline: Pipeline[str, str] = Pipeline()
+
+    @pipeline.add
+    async def hasty(request: str, call_next: CallNext[str, str]) -> str:
+        if request == "hasty":
+            return cast(str, call_next(request))  # the bug under test: a forgotten await
+        return await call_next(request)
+
+    app = pipeline.build(echo)
+    with pytest.raises(InvalidResponseError, match=r"hasty' returned an awaitable .*await"):
+        asyncio.run(app("hasty"))
+    assert asyncio.run(app("careful")) == "careful"

@@ -7,6 +7,7 @@ concurrent requests sharing one chain.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Sequence
 from typing import cast
 
@@ -49,7 +50,9 @@ def _layer(
 
         response = await middleware(request, call_next)
         if is_response is None:
-            if response is None:
+            if response is None or inspect.isawaitable(response):
+                if inspect.iscoroutine(response):
+                    response.close()  # never awaited: close it rather than leak a warning
                 raise InvalidResponseError(middleware, response)
         elif not is_response(response):
             raise InvalidResponseError(middleware, response)

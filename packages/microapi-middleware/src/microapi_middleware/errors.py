@@ -5,6 +5,7 @@ Each message names the middleware (`module.qualname`) and each error keeps it as
 
 from __future__ import annotations
 
+import inspect
 import reprlib
 
 from .naming import describe
@@ -33,6 +34,8 @@ class InvalidResponseError(MiddlewareError, TypeError):
         self.response = response
         if response is None:
             what = "None; did you forget `return await call_next(request)`?"
+        elif inspect.isawaitable(response):
+            what = f"an awaitable {type(response).__qualname__}; did you forget `await`?"
         else:
             kind = type(response).__qualname__
             what = f"{reprlib.repr(response)} ({kind}), which is not a response"
