@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import AbstractAsyncContextManager, contextmanager, suppress
 from typing import Any, Literal, TypeVar
 
@@ -28,6 +28,13 @@ Hook = Callable[..., Any]
 State = Literal["new", "starting", "started", "stopping", "stopped", "failed"]
 
 logger = logging.getLogger("microapi")
+
+
+def _method_names(path: str, methods: Iterable[str]) -> tuple[str, ...]:
+    """Upper-cased method names; a bare string is refused (it would iterate by letter)."""
+    if isinstance(methods, str):
+        raise TypeError(f"methods for {path} must be a list such as ['GET'], not {methods!r}")
+    return tuple(method.upper() for method in methods)
 
 
 class MicroAPI:
@@ -64,6 +71,7 @@ class MicroAPI:
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []
         self.state: State = "new"
+        self.startup_error: BaseException | None = None
         self._plans: dict[Hook, Any] = {}
         self._app_scope_cm: AbstractAsyncContextManager[Any] | None = None
         self._lifespan_cm: AbstractAsyncContextManager[Any] | None = None
@@ -75,7 +83,7 @@ class MicroAPI:
 
     def route(self, path: str, methods: Iterable[str]) -> Callable[[F], F]:
         """Register the decorated function for `methods` on the path template `path`."""
-        methods = tuple(methods)
+        methods = _method_names(path, methods)
 
         def register(fn: F) -> F:
             self.add_route(path, fn, methods)
@@ -85,7 +93,7 @@ class MicroAPI:
 
     def add_route(self, path: str, fn: Callable[..., Any], methods: Iterable[str]) -> None:
         """Register `fn` for `methods` on `path` (the non-decorator form of `route`)."""
-        methods = tuple(methods)
+        methods = _method_names(path, methods)
         self._check_open(f"add route {', '.join(methods)} {path}")
         if not callable(fn):
             raise TypeError(f"handler for {path} must be callable, got {fn!r}")
@@ -161,6 +169,13 @@ class MicroAPI:
         """Dependency or service -> replacement; effective on already prepared handlers."""
         return self.registry.overrides
 
+    @dependency_overrides.setter
+    def dependency_overrides(self, overrides: Mapping[Any, Callable[..., Any]]) -> None:
+        """Replace every override at once (`app.dependency_overrides = {}` clears them)."""
+        current = self.registry.overrides
+        current.clear()
+        current.update(overrides)
+
     @contextmanager
     def override(self, target: Any, replacement: Callable[..., Any]) -> Iterator[None]:
         """Replace a dependency or service for the duration of a `with` block."""
@@ -185,16 +200,18 @@ class MicroAPI:
 
         On failure, whatever was created is torn down and the error is raised.
         """
-        if self.state != "new":
+        if self.state not in ("new", "stopped"):
             raise RuntimeError(f"cannot start: the app is {self.state}")
         self.state = "starting"
+        self.startup_error = None
+        self._plans = {}
         try:
             self._prepare_all()
             self.middleware.freeze()
             self._app_scope_cm = self.registry.app_scope()
             self._app_scope = await self._app_scope_cm.__aenter__()
-        except BaseException:
-            self.state = "failed"
+        except BaseException as exc:
+            self.state, self.startup_error = "failed", exc
             raise
         try:
             for hook in self.startup_hooks:
@@ -202,8 +219,8 @@ class MicroAPI:
             if self.lifespan is not None:
                 self._lifespan_cm = self.lifespan(self)
                 await self._lifespan_cm.__aenter__()
-        except BaseException:
-            self.state = "failed"
+        except BaseException as exc:
+            self.state, self.startup_error = "failed", exc
             # The services did nothing wrong: tear them down as at a normal shutdown.
             await self._app_scope_cm.__aexit__(None, None, None)
             raise

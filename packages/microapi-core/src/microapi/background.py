@@ -37,7 +37,9 @@ class BackgroundTasks:
         """Run every task in order; failures are logged, never raised."""
         for fn, args, kwargs in self._tasks:
             try:
-                if inspect.iscoroutinefunction(fn):
+                if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
+                    type(fn).__call__
+                ):
                     await fn(*args, **kwargs)
                 else:
                     await asyncio.to_thread(fn, *args, **kwargs)

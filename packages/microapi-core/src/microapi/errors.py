@@ -74,6 +74,8 @@ class ExceptionHandlers:
             handler = self._handlers.get(cls)
             if handler is not None:
                 return handler
+            if cls is HTTPException:
+                return None  # the built-in answer beats handlers for Exception and the like
         return None
 
 

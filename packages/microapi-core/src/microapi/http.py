@@ -33,7 +33,7 @@ async def serve_http(
     except ClientDisconnect:
         return  # nobody is left to answer
     except Exception as exc:  # raised by a middleware, outside any handler
-        response = errors.server_error(request, exc)
+        response = await errors.respond(request, exc)
         request._background = None
     # send_response, inlined on the hot path
     await send(

@@ -98,6 +98,20 @@ async def call_app(
     )
 
 
+def snapshot_overrides(app: object) -> dict[Any, Any] | None:
+    """The app's dependency overrides as the client found them (None: the app has none)."""
+    overrides = getattr(app, "dependency_overrides", None)
+    return None if overrides is None else dict(overrides)
+
+
+def restore_overrides(app: object, snapshot: dict[Any, Any] | None) -> None:
+    """Undo overrides added or removed while the client was open, so none leak out of a test."""
+    overrides = getattr(app, "dependency_overrides", None)
+    if snapshot is not None and overrides is not None:
+        overrides.clear()
+        overrides.update(snapshot)
+
+
 class Lifespan:
     """Drives the app's lifespan protocol as a server does."""
 
@@ -116,6 +130,9 @@ class Lifespan:
         if reply is None:
             return  # the app does not speak lifespan
         if reply["type"] == "lifespan.startup.failed":
+            original = getattr(self.app, "startup_error", None)
+            if isinstance(original, BaseException):
+                raise original  # the app's own exception, as the test would expect it
             raise StartupFailed(reply.get("message", ""))
         self.started = True
 
@@ -161,6 +178,7 @@ class _SyncTransport(httpx.BaseTransport):
         self.client = client
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()  # a streamed body is a sync iterator: consume it in the caller's thread
         return self.client._request_in_loop(request)
 
 
@@ -175,9 +193,11 @@ class _AsyncTransport(httpx.AsyncBaseTransport):
 class TestClient(httpx.Client):
     """A synchronous httpx client wired straight to an ASGI app.
 
-    `with TestClient(app) as client:` runs start-up on enter (raising
-    `StartupFailed` if it fails) and shutdown on exit. Without `with`, start-up
-    runs before the first request and shutdown on `close()`.
+    `with TestClient(app) as client:` runs start-up on enter (raising the app's
+    exception, or `StartupFailed`, if it fails) and shutdown on exit. Without
+    `with`, start-up runs before the first request and shutdown on `close()`.
+    Dependency overrides changed while the client is open are undone when it
+    closes, so they cannot leak into the next test.
     """
 
     __test__ = False  # not a pytest test class
@@ -195,6 +215,7 @@ class TestClient(httpx.Client):
         self.raise_server_exceptions = raise_server_exceptions
         self._portal: _Portal | None = None
         self._lifespan: Lifespan | None = None
+        self._overrides: dict[Any, Any] | None = None
         super().__init__(transport=_SyncTransport(self), base_url=base_url, **kwargs)
 
     def __enter__(self) -> Self:
@@ -222,6 +243,7 @@ class TestClient(httpx.Client):
     def _start(self) -> None:
         if self._portal is not None:
             return
+        self._overrides = snapshot_overrides(self.app)
         portal = self._portal = _Portal()
         lifespan = self._lifespan = Lifespan(self.app)
         try:
@@ -235,6 +257,7 @@ class TestClient(httpx.Client):
         portal, self._portal = self._portal, None
         if portal is None:
             return
+        restore_overrides(self.app, self._overrides)
         try:
             if self._lifespan is not None:
                 portal.call(self._lifespan.shutdown)
@@ -269,10 +292,12 @@ class AsyncTestClient(httpx.AsyncClient):
         self.client_address = client
         self.raise_server_exceptions = raise_server_exceptions
         self._lifespan: Lifespan | None = None
+        self._overrides: dict[Any, Any] | None = None
         super().__init__(transport=_AsyncTransport(self), base_url=base_url, **kwargs)
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
+        self._overrides = snapshot_overrides(self.app)
         self._lifespan = Lifespan(self.app)
         await self._lifespan.startup()
         return self
@@ -283,6 +308,7 @@ class AsyncTestClient(httpx.AsyncClient):
         exc: BaseException | None = None,
         tb: TracebackType | None = None,
     ) -> None:
+        restore_overrides(self.app, self._overrides)
         try:
             if self._lifespan is not None:
                 await self._lifespan.shutdown()
