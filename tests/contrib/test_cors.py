@@ -311,3 +311,27 @@ def test_a_preflight_passes_exactly_when_every_requested_header_is_allowed(
 
 async def _no_body() -> dict[str, object]:
     return {"type": "http.request", "body": b""}
+
+
+def test_http_exception_from_an_inner_middleware_keeps_its_status_and_cors_headers() -> None:
+    from microapi import HTTPException, MicroAPI
+    from microapi.testing import TestClient
+    from microapi_contrib import CORSMiddleware
+
+    app = MicroAPI()
+    app.add_middleware(CORSMiddleware(allow_origins=["https://app.example"]))
+
+    @app.add_middleware
+    async def auth(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        raise HTTPException(401, "who?")
+
+    @app.get("/")
+    async def handler() -> str:
+        return "in"
+
+    with TestClient(app) as client:
+        response = client.get("/", headers={"origin": "https://app.example"})
+    assert (response.status_code, response.json()) == (401, {"detail": "who?"})
+    assert response.headers["access-control-allow-origin"] == "https://app.example"

@@ -7,7 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
-from microapi import ClientDisconnect, Request, Response
+from microapi import ClientDisconnect, HTTPException, Request, Response
 
 from .request_id import choose_request_id, new_request_id
 
@@ -56,6 +56,9 @@ class AccessLogMiddleware:
             response = await call_next(request)
         except ClientDisconnect:
             self._log(request, None, start, request_id, None)
+            raise
+        except HTTPException as exc:  # core answers it with its own status
+            self._log(request, exc.status_code, start, request_id, None)
             raise
         except Exception as exc:
             self._log(request, 500, start, request_id, exc)

@@ -6,7 +6,8 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Literal
 
-from microapi import ClientDisconnect, JSONResponse, Request, Response
+from microapi import ClientDisconnect, HTTPException, JSONResponse, Request, Response
+from microapi.errors import http_exception_response
 
 from ..vary import add_vary
 from .policy import CORSPolicy
@@ -70,11 +71,13 @@ class CORSMiddleware:
 
 
 async def _respond(request: Request, call_next: CallNext) -> Response:
-    """The inner response; an inner middleware's exception becomes a logged 500."""
+    """The inner response; an inner middleware's exception becomes its HTTP answer or a 500."""
     try:
         return await call_next(request)
     except ClientDisconnect:
         raise
+    except HTTPException as exc:
+        return http_exception_response(exc)
     except Exception as exc:
         # Left to core, this 500 would be built outside this middleware, without CORS headers.
         errors_logger.error(
