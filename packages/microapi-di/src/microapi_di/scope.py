@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from .prepared import Prepared
 from .scope_base import CLOSED, NO_VALUES, AppScopeBase, ScopeBase
 from .scopes import Values
-from .teardown import close_async, unwind_async
+from .teardown import close_async, finish_async
 
 R = TypeVar("R")
 
@@ -42,12 +42,7 @@ class AppScope(AppScopeBase):
         traceback: TracebackType | None,
     ) -> None:
         self._close()
-        if exc is None:
-            problem = await close_async(self._exits)
-        else:
-            problem = await unwind_async(self._exits, exc)
-        if problem is not None:
-            raise problem from None
+        await finish_async(self._exits, exc)
 
     def request(self, values: Values | None = None) -> Scope:
         """A request scope (enter it with ``async with``), given `values` by type or name."""
@@ -103,12 +98,7 @@ class Scope(ScopeBase):
         traceback: TracebackType | None,
     ) -> None:
         self._state = CLOSED
-        if exc is None:
-            problem = await close_async(self._exits)
-        else:
-            problem = await unwind_async(self._exits, exc)
-        if problem is not None:
-            raise problem from None
+        await finish_async(self._exits, exc)
 
     async def call(self, prepared: Prepared[R], /) -> R:
         """Resolve `prepared`'s dependencies in this scope and call it."""

@@ -8,7 +8,7 @@ from typing import TypeVar
 from .prepared import Prepared
 from .scope_base import CLOSED, NO_VALUES, AppScopeBase, ScopeBase
 from .scopes import Values
-from .teardown import close_sync, unwind_sync
+from .teardown import close_sync, finish_sync
 
 R = TypeVar("R")
 
@@ -42,9 +42,7 @@ class SyncAppScope(AppScopeBase):
         traceback: TracebackType | None,
     ) -> None:
         self._close()
-        problem = close_sync(self._exits) if exc is None else unwind_sync(self._exits, exc)
-        if problem is not None:
-            raise problem from None
+        finish_sync(self._exits, exc)
 
     def request(self, values: Values | None = None) -> SyncScope:
         """A request scope (enter it with ``with``), given `values` by type or name."""
@@ -84,9 +82,7 @@ class SyncScope(ScopeBase):
         traceback: TracebackType | None,
     ) -> None:
         self._state = CLOSED
-        problem = close_sync(self._exits) if exc is None else unwind_sync(self._exits, exc)
-        if problem is not None:
-            raise problem from None
+        finish_sync(self._exits, exc)
 
     def call(self, prepared: Prepared[R], /) -> R:
         """Resolve `prepared`'s dependencies in this scope and call it."""

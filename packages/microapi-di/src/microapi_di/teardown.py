@@ -152,3 +152,20 @@ def _throw(generator: GeneratorType[Any, Any, Any], error: BaseException) -> Bas
         return None if failure is error else failure
     generator.close()
     return RuntimeError(f"{generator.__qualname__} yielded again after an error was thrown in")
+
+
+async def finish_async(exits: list[Any], error: BaseException | None) -> None:
+    """End a scope: finish its generators (throwing `error` in, if any), raise what `outcome` says.
+
+    Called from `__aexit__`, where returning normally lets `error` itself propagate.
+    """
+    problem = await (close_async(exits) if error is None else unwind_async(exits, error))
+    if problem is not None:
+        raise problem from None
+
+
+def finish_sync(exits: list[Any], error: BaseException | None) -> None:
+    """The synchronous `finish_async`."""
+    problem = close_sync(exits) if error is None else unwind_sync(exits, error)
+    if problem is not None:
+        raise problem from None
