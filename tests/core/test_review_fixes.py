@@ -13,6 +13,7 @@ from microapi import (
     Response,
 )
 from microapi.testing import StartupFailed, TestClient
+from microapi.types import Receive, Scope, Send
 
 CallNext = Callable[[Request], Awaitable[Response]]
 
@@ -72,7 +73,20 @@ def test_start_up_failure_surfaces_the_apps_own_exception() -> None:
 
     with pytest.raises(ValueError, match="bad config"), TestClient(app):
         pass
-    assert issubclass(StartupFailed, RuntimeError)  # what a wrapped app's failure raises
+
+
+def test_start_up_failure_of_a_wrapped_app_raises_startup_failed() -> None:
+    inner = MicroAPI()
+
+    @inner.on_startup
+    def fail() -> None:
+        raise ValueError("bad config")
+
+    async def wrapper(scope: Scope, receive: Receive, send: Send) -> None:
+        await inner(scope, receive, send)
+
+    with pytest.raises(StartupFailed, match="ValueError: bad config"), TestClient(wrapper):
+        pass
 
 
 def test_http_exception_raised_by_a_middleware_keeps_its_status_and_headers() -> None:
