@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated, Any
 
 import pytest
-from microapi_di import Container, Depends, Prepared
+from microapi_di import Container, Depends, Prepared, TeardownError
 
 
 class Failed(Exception):
@@ -172,8 +172,10 @@ def test_every_teardown_runs_and_several_failures_are_grouped() -> None:
 
     container = Container()
     for outcome in run_both_ways(container, container.prepare(handler)):
-        assert isinstance(outcome, ExceptionGroup)
+        assert isinstance(outcome, TeardownError)
         assert [str(error) for error in outcome.exceptions] == ["last", "first"]
+        assert outcome.original is None
+        assert [str(error) for error in outcome.failures] == ["last", "first"]
     assert events.count("middle commit") == 2
 
 
@@ -189,9 +191,11 @@ def test_the_callers_error_comes_first_in_a_group_with_teardown_errors() -> None
 
     container = Container()
     for outcome in run_both_ways(container, container.prepare(handler)):
-        assert isinstance(outcome, ExceptionGroup)
+        assert isinstance(outcome, TeardownError)
         assert [type(error) for error in outcome.exceptions] == [Failed, CommitFailed]
         assert str(outcome.exceptions[0]) == "original"
+        assert isinstance(outcome.original, Failed)
+        assert [type(error) for error in outcome.failures] == [CommitFailed]
 
 
 def test_cancellation_propagates_as_itself_with_teardown_errors_as_notes() -> None:

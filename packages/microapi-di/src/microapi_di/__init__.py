@@ -1,5 +1,6 @@
 """Dependency injection and a service registry, usable with or without a web framework."""
 
+from .callables import CallKind, call_kind
 from .container import Container
 from .errors import (
     AsyncInSyncScopeError,
@@ -13,6 +14,7 @@ from .errors import (
     ResolutionError,
     ScopeStateError,
     ScopeViolationError,
+    TeardownError,
 )
 from .markers import Depends, DependsMarker
 from .overrides import Override, Overrides
@@ -27,6 +29,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AppScope",
     "AsyncInSyncScopeError",
+    "CallKind",
     "Container",
     "CyclicDependencyError",
     "DIError",
@@ -48,5 +51,7 @@ __all__ = [
     "ServiceInfo",
     "SyncAppScope",
     "SyncScope",
+    "TeardownError",
     "__version__",
+    "call_kind",
 ]

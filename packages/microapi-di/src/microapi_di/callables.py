@@ -37,9 +37,14 @@ class CallKind(enum.Enum):
 def call_kind(call: Callable[..., Any]) -> CallKind:
     """Classify `call` from its definition (the code flags), never by calling it.
 
-    Functions, methods and `functools.partial` are read directly; an instance is read through
-    its `__call__`; calling a class constructs an instance, which is synchronous.
+    Looks through `functools.partial` (also over a callable object) and through a callable
+    object's class `__call__`. A wrapper made with `functools.wraps` whose target is a coroutine
+    function counts as a coroutine function: calling it returns the target's awaitable. Wrappers
+    are not followed to generators (`contextlib.contextmanager` wraps one and returns a context
+    manager). Calling a class constructs an instance, which is synchronous.
     """
+    while isinstance(call, functools.partial):
+        call = call.func
     if isinstance(call, type):
         return CallKind.SYNC
     for probe in (call, type(call).__call__):
@@ -49,7 +54,18 @@ def call_kind(call: Callable[..., Any]) -> CallKind:
             return CallKind.CORO
         if inspect.isgeneratorfunction(probe):
             return CallKind.GEN
+    if inspect.iscoroutinefunction(_unwrapped(call)):
+        return CallKind.CORO
     return CallKind.SYNC
+
+
+def _unwrapped(call: Callable[..., Any]) -> Callable[..., Any]:
+    """The innermost `__wrapped__` of `call` (itself when it wraps nothing, or on a loop)."""
+    try:
+        inner: Callable[..., Any] = inspect.unwrap(call)
+    except ValueError:  # a __wrapped__ cycle
+        return call
+    return inner
 
 
 def describe(thing: object) -> str:

@@ -56,3 +56,26 @@ class MissingValueError(DIError):
 
 class ScopeStateError(DIError):
     """A scope used out of order: not entered yet, already closed, or entered twice."""
+
+
+class TeardownError(ExceptionGroup[Exception]):
+    """Tearing down generator dependencies failed, after the call failed or more than once.
+
+    `original` is the call's own error (`None` when the call succeeded and two or more teardowns
+    failed); `failures` are the teardown errors in the order they happened. As an exception
+    group its `exceptions` are the original first, then the failures, so a caller that only
+    knows `ExceptionGroup` loses nothing. A framework uses the split to decide what to answer:
+    a deliberate error raised by a teardown, or the original.
+    """
+
+    original: Exception | None
+    failures: tuple[Exception, ...]
+
+    @classmethod
+    def of(cls, original: Exception | None, failures: list[Exception]) -> TeardownError:
+        count = f"{len(failures)} teardown(s) failed"
+        message = count if original is None else f"the call and {count}"
+        group = cls(message, failures if original is None else [original, *failures])
+        group.original = original
+        group.failures = tuple(failures)
+        return group

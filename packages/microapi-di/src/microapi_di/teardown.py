@@ -7,8 +7,8 @@ and it always propagates afterwards: a generator cannot swallow it. What to rais
 
 - nothing failed in teardown: the original error (if any) propagates unchanged;
 - one teardown failed and there was no original error: that teardown error, unchanged;
-- otherwise: an `ExceptionGroup` holding the original error first, then the teardown errors in
-  the order they happened;
+- otherwise: a `TeardownError` (an `ExceptionGroup`) holding the original error first, then the
+  teardown errors in the order they happened, with `.original` and `.failures` apart;
 - except that a cancellation, `KeyboardInterrupt` or `SystemExit` is never wrapped: the first
   one propagates as itself, with the other errors recorded as notes on it.
 """
@@ -18,6 +18,8 @@ from __future__ import annotations
 from types import AsyncGeneratorType, GeneratorType
 from typing import Any
 
+from .errors import TeardownError
+
 
 def outcome(original: BaseException | None, failures: list[BaseException]) -> BaseException | None:
     """What to raise after teardown; `None` means re-raise `original` (or raise nothing)."""
@@ -26,11 +28,10 @@ def outcome(original: BaseException | None, failures: list[BaseException]) -> Ba
     errors = failures if original is None else [original, *failures]
     if len(errors) == 1:
         return errors[0]
-    exceptions = [error for error in errors if isinstance(error, Exception)]
-    if len(exceptions) < len(errors):
+    exceptions = [error for error in failures if isinstance(error, Exception)]
+    if len(exceptions) < len(failures) or not isinstance(original, Exception | None):
         return _most_urgent(original, errors)
-    count = f"{len(failures)} teardown(s) failed"
-    return ExceptionGroup(count if original is None else f"the call and {count}", exceptions)
+    return TeardownError.of(original, exceptions)
 
 
 def _most_urgent(
