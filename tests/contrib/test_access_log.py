@@ -106,7 +106,7 @@ def test_a_failing_handler_logs_a_500_line_with_its_traceback(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
-    with TestClient(make_app()) as client:
+    with TestClient(make_app(), raise_server_exceptions=False) as client:
         assert client.get("/boom").status_code == 500
     [line] = access_records(caplog)
     assert line.levelno == logging.ERROR
@@ -124,7 +124,7 @@ def test_a_failing_handler_logs_a_500_line_with_its_traceback(
 
 def test_tracebacks_can_be_left_to_the_errors_logger(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
-    with TestClient(make_app(tracebacks=False)) as client:
+    with TestClient(make_app(tracebacks=False), raise_server_exceptions=False) as client:
         client.get("/boom")
     [line] = access_records(caplog)
     assert line.levelno == logging.ERROR
@@ -141,7 +141,7 @@ def test_an_inner_middleware_error_is_logged_and_reraised(
     async def broken(request: Request, call_next: CallNext) -> Response:
         raise KeyError("middleware bug")
 
-    with TestClient(app) as client:
+    with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get("/items/1")
     assert response.status_code == 500  # made by core, from the re-raised exception
     assert "x-request-id" not in response.headers

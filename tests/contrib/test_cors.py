@@ -136,7 +136,7 @@ def test_an_options_request_that_is_not_a_preflight_reaches_the_app() -> None:
     [("GET", "/nowhere", 404), ("POST", "/items", 405), ("GET", "/boom", 500)],
 )
 def test_error_responses_carry_cors_headers(method: str, path: str, status: int) -> None:
-    with TestClient(make_app(allow_credentials=True)) as client:
+    with TestClient(make_app(allow_credentials=True), raise_server_exceptions=False) as client:
         response = client.request(method, path, headers={"origin": ALLOWED})
     assert response.status_code == status
     assert response.headers["access-control-allow-origin"] == ALLOWED
@@ -160,7 +160,7 @@ def test_an_inner_middleware_exception_becomes_a_500_the_script_can_read(
     async def items() -> str:
         return "never"
 
-    with TestClient(app) as client:
+    with TestClient(app, raise_server_exceptions=False) as client:
         allowed = client.get("/items", headers={"origin": ALLOWED})
         other = client.get("/items", headers={"origin": OTHER})
     assert allowed.status_code == other.status_code == 500

@@ -51,7 +51,10 @@ def test_http_exception_becomes_detail_json() -> None:
 def test_unhandled_exception_is_a_generic_500_logged_with_traceback(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="microapi"), TestClient(failing_app()) as client:
+    with (
+        caplog.at_level(logging.ERROR, logger="microapi"),
+        TestClient(failing_app(), raise_server_exceptions=False) as client,
+    ):
         response = client.get("/crash")
         assert client.get("/ok").json() == "ok"
     assert response.status_code == 500
@@ -64,7 +67,7 @@ def test_unhandled_exception_is_a_generic_500_logged_with_traceback(
 
 
 def test_debug_mode_shows_the_traceback() -> None:
-    with TestClient(failing_app(debug=True)) as client:
+    with TestClient(failing_app(debug=True), raise_server_exceptions=False) as client:
         response = client.get("/crash")
     assert response.status_code == 500
     assert "Traceback" in response.text
@@ -120,7 +123,7 @@ def test_failing_exception_handler_ends_in_500() -> None:
     async def handler() -> None:
         raise Boom()
 
-    with TestClient(app) as client:
+    with TestClient(app, raise_server_exceptions=False) as client:
         assert client.get("/").status_code == 500
 
 

@@ -76,7 +76,7 @@ def test_failed_teardown_turns_into_500() -> None:
     async def write(_: None = Depends(commit)) -> str:
         return "written"
 
-    with TestClient(app) as client:
+    with TestClient(app, raise_server_exceptions=False) as client:
         assert client.post("/write").status_code == 500
 
 

@@ -99,7 +99,7 @@ def test_failing_middleware_is_a_500_and_the_app_goes_on() -> None:
     async def handler() -> str:
         return "fine"
 
-    with TestClient(app) as client:
+    with TestClient(app, raise_server_exceptions=False) as client:
         assert client.get("/").status_code == 500
         assert client.get("/").json() == "fine"
 
@@ -117,6 +117,6 @@ def test_middleware_returning_none_is_a_500_naming_it(caplog: pytest.LogCaptureF
     async def handler() -> str:
         return "x"
 
-    with TestClient(app) as client:
+    with TestClient(app, raise_server_exceptions=False) as client:
         assert client.get("/").status_code == 500
     assert "forgetful" in caplog.text

@@ -70,11 +70,13 @@ def test_standalone_wheel_declares_no_dependencies(wheels: dict[str, Path], pack
 
 @pytest.mark.timeout(180)
 def test_core_depends_on_exactly_the_three_standalone_packages(wheels: dict[str, Path]) -> None:
-    names = sorted(
-        req.split(">")[0].split("<")[0].strip() for req in requires_dist(wheels["microapi-core"])
-    )
+    required = [req for req in requires_dist(wheels["microapi-core"]) if "extra ==" not in req]
+    names = sorted(req.split(">")[0].split("<")[0].strip() for req in required)
     assert names == sorted(STANDALONE)
-    assert all("<" in req and ">=" in req for req in requires_dist(wheels["microapi-core"]))
+    assert all("<" in req and ">=" in req for req in required)
+    extras = [req for req in requires_dist(wheels["microapi-core"]) if "extra ==" in req]
+    assert [req.split(">")[0] for req in extras] == ["httpx"]
+    assert all("extra == 'testing'" in req or 'extra == "testing"' in req for req in extras)
 
 
 @pytest.mark.timeout(180)
@@ -114,3 +116,45 @@ def test_standalone_wheel_installs_alone_and_works(
         [python, "-I", "-c", SMOKE[package]], capture_output=True, text=True, cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
+
+
+def install(python: Path, *requirements: str | Path, find_links: Path) -> None:
+    """Install from the built wheels and uv's cache only (no network)."""
+    subprocess.run(
+        [sys.executable, "-m", "uv", "pip", "install", "--offline"]
+        + ["--find-links", str(find_links), "--python", str(python)]
+        + [str(requirement) for requirement in requirements],
+        check=True,
+        capture_output=True,
+    )
+
+
+TEST_CLIENT_SMOKE = (
+    "from microapi import MicroAPI\n"
+    "from microapi.testing import TestClient\n"
+    "app = MicroAPI()\n"
+    "app.get('/')(lambda: 'ok')\n"
+    "with TestClient(app) as client: assert client.get('/').json() == 'ok'"
+)
+
+
+@pytest.mark.timeout(180)
+def test_the_test_client_needs_the_testing_extra_and_says_so(
+    wheels: dict[str, Path], tmp_path: Path
+) -> None:
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=False)
+    python = env_dir / "bin" / "python"
+    core = wheels["microapi-core"]
+    install(python, core, find_links=core.parent)
+    plain = subprocess.run(
+        [python, "-I", "-c", "import microapi.testing"], capture_output=True, text=True
+    )
+    assert plain.returncode == 1
+    assert "ModuleNotFoundError" in plain.stderr
+    assert "pip install 'microapi-core[testing]'" in plain.stderr
+    install(python, f"microapi-core[testing] @ {core.as_uri()}", find_links=core.parent)
+    with_extra = subprocess.run(
+        [python, "-I", "-c", TEST_CLIENT_SMOKE], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert with_extra.returncode == 0, with_extra.stderr

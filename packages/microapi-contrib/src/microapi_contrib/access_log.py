@@ -25,7 +25,7 @@ class AccessLogMiddleware:
     `method`, `path`, `query`, `status`, `duration_ms`, `client`, `request_id`.
 
     Responses below 500 are logged at INFO, 5xx at ERROR. When the handler failed (core turned
-    the exception into a 500 and left it in `request.state.exception`) or an inner middleware
+    the exception into a 500 and left it in `request.exception`) or an inner middleware
     raised, the line carries that exception's traceback (`tracebacks=False` keeps lines to one
     line each). An exception from an inner middleware is logged and re-raised unchanged.
 
@@ -63,7 +63,7 @@ class AccessLogMiddleware:
         except Exception as exc:
             self._log(request, 500, start, request_id, exc)
             raise
-        failure = getattr(request.state, "exception", None) if response.status_code >= 500 else None
+        failure = request.exception if response.status_code >= 500 else None
         self._log(request, response.status_code, start, request_id, failure)
         if self.request_id_header is not None:
             response.headers[self.request_id_header] = request_id

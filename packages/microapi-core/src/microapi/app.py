@@ -55,7 +55,7 @@ class MicroAPI:
         max_body_size: int = 1 << 20,
         lifespan: Callable[[MicroAPI], AbstractAsyncContextManager[Any]] | None = None,
     ) -> None:
-        self.debug = debug
+        self.exception_handlers = ExceptionHandlers(debug)
         self.lifespan = lifespan
         self.max_body_size = max_body_size
         self.router: Router[Endpoint] = Router()
@@ -67,7 +67,6 @@ class MicroAPI:
         self.middleware: Pipeline[Request, Response] = Pipeline(
             is_response=Response.__instancecheck__
         )
-        self.exception_handlers = ExceptionHandlers(debug)
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []
         self.state: State = "new"
@@ -78,6 +77,16 @@ class MicroAPI:
         self._app_scope: Any = None
         self._chain: Callable[[Request], Any] | None = None
         self._start_lock: asyncio.Lock | None = None
+
+    @property
+    def debug(self) -> bool:
+        """Whether a 500 sends the traceback to the client; settable until start-up."""
+        return self.exception_handlers.debug
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self._check_open(f"set debug = {value!r}")
+        self.exception_handlers.debug = bool(value)
 
     # --- declaring the app -------------------------------------------------
 
@@ -285,7 +294,7 @@ class MicroAPI:
             chain = self._chain
             if chain is None:
                 if not await self._implicit_start():
-                    await serve_unavailable(self, scope, send)
+                    await serve_unavailable(self, scope, receive, send)
                     return
                 chain = self._chain
                 assert chain is not None

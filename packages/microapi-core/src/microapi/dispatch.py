@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from microapi_di import AppScope
+from microapi_di import AppScope, TeardownError
 from microapi_router import InvalidPathError, Match, MethodNotAllowed, Router
 
 from .background import BackgroundTasks
@@ -67,15 +67,17 @@ class Dispatcher:
         tasks = BackgroundTasks()
         values = {Request: request, "request": request, BackgroundTasks: tasks}
         try:
-            # Opens the request scope, calls, and tears down before we build the response.
-            result = await self._run_in_scope(endpoint.plan, values)
-            response = result if isinstance(result, Response) else JSONResponse(result)
+            # Opens the request scope, calls the handler (which builds the response), then
+            # tears the request's dependencies down.
+            response: Response = await self._run_in_scope(endpoint.plan, values)
         except ClientDisconnect:
             raise
+        except TeardownError as exc:
+            return await self._errors.respond_to_teardown(request, exc)
         except Exception as exc:
             return await self._errors.respond(request, exc)
         if tasks._tasks:
-            request._background = tasks
+            request.background = tasks
         return response
 
     async def _not_allowed(self, request: Request, allowed: tuple[str, ...]) -> Response:

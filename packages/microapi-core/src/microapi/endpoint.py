@@ -4,28 +4,41 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import inspect
 from collections.abc import Callable
 from typing import Any
 
-from microapi_di import Container
+from microapi_di import CallKind, Container, call_kind
+
+from .responses import JSONResponse, Response
 
 
-def as_async(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a plain function in a worker thread so it cannot block the event loop.
+def to_response(result: Any) -> Response:
+    """A handler's return value as a response: a `Response` as is, anything else JSON."""
+    return result if isinstance(result, Response) else JSONResponse(result)
 
-    The wrapper keeps `fn`'s signature and annotations, so dependency
-    resolution sees the user's parameters.
+
+def responder(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn` as a coroutine function that returns its response.
+
+    The response is built inside the call, so inside the request scope: a value that cannot
+    be encoded is an error the generator dependencies see (they roll back), and teardown
+    cannot change what the handler returned. A plain function runs in a worker thread so it
+    cannot block the event loop. The wrapper keeps `fn`'s signature (`__wrapped__`), so
+    dependency resolution sees the user's parameters.
     """
-    # A callable object is async when its class's __call__ is.
-    if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(type(fn).__call__):
-        return fn
+    if call_kind(fn) is CallKind.CORO:
 
-    @functools.wraps(fn)
-    async def in_thread(*args: Any, **kwargs: Any) -> Any:
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        @functools.wraps(fn)
+        async def respond(*args: Any, **kwargs: Any) -> Response:
+            return to_response(await fn(*args, **kwargs))
 
-    return in_thread
+    else:
+
+        @functools.wraps(fn)
+        async def respond(*args: Any, **kwargs: Any) -> Response:
+            return to_response(await asyncio.to_thread(fn, *args, **kwargs))
+
+    return respond
 
 
 class Endpoint:
@@ -37,7 +50,7 @@ class Endpoint:
         self.fn = fn
         self.template = template
         self.methods = methods
-        self.handler = as_async(fn)
+        self.handler = responder(fn)
         self.plan: Any = None
 
     def prepare(self, container: Container) -> None:

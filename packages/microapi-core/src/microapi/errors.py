@@ -8,7 +8,9 @@ import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .exceptions import HTTPException
+from microapi_di import TeardownError
+
+from .exceptions import ClientDisconnect, HTTPException
 from .requests import Request
 from .responses import JSONResponse, PlainTextResponse, Response
 
@@ -32,7 +34,11 @@ class ExceptionHandlers:
         self._handlers[exc_type] = handler
 
     async def respond(self, request: Request, exc: Exception) -> Response:
-        """The response for `exc`; a handler that fails itself ends in a logged 500."""
+        """The response for `exc`; a handler that fails itself ends in a logged 500.
+
+        Whatever ends in a 5xx, except a deliberate `HTTPException`, is logged with its
+        traceback exactly once, also when a user's handler answered it.
+        """
         handler = self.find(type(exc))
         if handler is None:
             if isinstance(exc, HTTPException):
@@ -43,24 +49,44 @@ class ExceptionHandlers:
             if inspect.isawaitable(response):
                 response = await response
         except Exception as handler_exc:
+            handler_exc.__context__ = exc
             return self.server_error(request, handler_exc)
         if not isinstance(response, Response):
             bad = TypeError(
                 f"exception handler {_name(handler)} returned {response!r}, not a Response"
             )
             return self.server_error(request, bad)
+        if response.status_code >= 500 and not isinstance(exc, HTTPException):
+            _log_failure(
+                request, exc, "handled", f" (answered {response.status_code} by {_name(handler)})"
+            )
         return response
+
+    async def respond_to_teardown(self, request: Request, error: TeardownError) -> Response:
+        """The answer when teardown failed after the handler failed, or more than once.
+
+        An `HTTPException` raised by a teardown is a deliberate answer and is sent (the last
+        one raised, which comes from the outermost dependency). Otherwise, when the handler
+        failed, the other teardown errors are logged and the handler's own error is answered
+        as if those teardowns had succeeded; when it succeeded, the answer is a 500.
+        """
+        deliberate = [f for f in error.failures if isinstance(f, HTTPException)]
+        others = [f for f in error.failures if not isinstance(f, HTTPException)]
+        if error.original is None and others and not deliberate:
+            return self.server_error(request, error)
+        for failure in others:
+            _log_failure(request, failure, "teardown raised", " (the handler's error is answered)")
+        if deliberate:
+            return await self.respond(request, deliberate[-1])
+        assert error.original is not None
+        if isinstance(error.original, ClientDisconnect):
+            raise error.original
+        return await self.respond(request, error.original)
 
     def server_error(self, request: Request, exc: BaseException) -> Response:
         """A 500: the traceback is logged, and shown to the client only in debug mode."""
-        logger.error(
-            "unhandled %s in %s %s",
-            type(exc).__name__,
-            request.method,
-            request.path,
-            exc_info=exc,
-        )
-        request.state.exception = exc
+        _log_failure(request, exc, "unhandled")
+        request.exception = exc
         if self.debug:
             text = "".join(traceback.format_exception(exc))
             return PlainTextResponse(text, status_code=500)
@@ -84,6 +110,19 @@ def http_exception_response(exc: HTTPException) -> Response:
     if exc.status_code in (204, 304) or exc.status_code < 200:
         return Response(status_code=exc.status_code, headers=exc.headers)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+def _log_failure(request: Request, exc: BaseException, what: str, detail: str = "") -> None:
+    """One record with the traceback on `microapi.errors`: `unhandled KeyError in GET /x`."""
+    logger.error(
+        "%s %s in %s %s%s",
+        what,
+        type(exc).__name__,
+        request.method,
+        request.path,
+        detail,
+        exc_info=exc,
+    )
 
 
 def _name(fn: Any) -> str:

@@ -7,15 +7,19 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from .errors import ExceptionHandlers
-from .exceptions import ClientDisconnect
+from .exceptions import ClientDisconnect, HTTPException
 from .requests import Request
-from .responses import JSONResponse, Response
+from .responses import Response
 from .types import Receive, Scope, Send
 
 if TYPE_CHECKING:
     from .app import MicroAPI
 
 logger = logging.getLogger("microapi")
+
+RAISE_SERVER_EXCEPTIONS = "microapi.raise_server_exceptions"
+"""The ASGI scope extension by which a test client asks for the unhandled exception of a
+request to be raised out of the app once its 500 has been sent (servers never set it)."""
 
 
 async def serve_http(
@@ -34,7 +38,7 @@ async def serve_http(
         return  # nobody is left to answer
     except Exception as exc:  # raised by a middleware, outside any handler
         response = await errors.respond(request, exc)
-        request._background = None
+        request.background = None
     # send_response, inlined on the hot path
     await send(
         {
@@ -45,8 +49,10 @@ async def serve_http(
     )
     body = b"" if scope["method"] == "HEAD" else response.body
     await send({"type": "http.response.body", "body": body})
-    if request._background is not None:
-        await request._background.run()
+    if request.exception is not None and RAISE_SERVER_EXCEPTIONS in scope.get("extensions", ()):
+        raise request.exception  # the test client's request: the 500 is sent, now the test sees it
+    if request.background is not None:
+        await request.background.run()
 
 
 async def send_response(response: Response, scope: Scope, send: Send) -> None:
@@ -62,8 +68,11 @@ async def send_response(response: Response, scope: Scope, send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def serve_unavailable(app: MicroAPI, scope: Scope, send: Send) -> None:
-    """503 for a request that arrives while the app is not serving (not started, or stopped)."""
+async def serve_unavailable(app: MicroAPI, scope: Scope, receive: Receive, send: Send) -> None:
+    """503 for a request that arrives while the app is not serving (not started, or stopped).
+
+    It goes through the app's exception handlers like any other framework answer.
+    """
     if app.state == "new":
         detail = (
             "MicroAPI has not started: this app has start-up work (hooks or app services), "
@@ -72,7 +81,8 @@ async def serve_unavailable(app: MicroAPI, scope: Scope, send: Send) -> None:
     else:
         detail = f"MicroAPI is not serving: the app is {app.state}"
     logger.warning("503 for %s %s: %s", scope.get("method"), scope.get("path"), detail)
-    response = JSONResponse({"detail": detail}, status_code=503)
+    request = Request(scope, receive, app.max_body_size)
+    response = await app.exception_handlers.respond(request, HTTPException(503, detail))
     await send_response(response, scope, send)
 
 

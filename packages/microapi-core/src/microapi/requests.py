@@ -21,16 +21,21 @@ class Request:
     read on demand, at most `max_body_size` bytes (413 beyond that, detected from
     `content-length` up front or while streaming, without reading the rest).
     `state` is a free namespace for middleware and handlers to share per-request data.
+
+    Two attributes carry what the framework decided about this request, for middleware to
+    observe: `background` (the `BackgroundTasks` to run once the response is sent, or None)
+    and `exception` (the exception that was answered with a 500, or None).
     """
 
     __slots__ = (
-        "_background",
         "_body",
         "_cookies",
         "_headers",
         "_query",
         "_receive",
         "_state",
+        "background",
+        "exception",
         "max_body_size",
         "path_params",
         "scope",
@@ -46,7 +51,8 @@ class Request:
         self._query: QueryParams | None = None
         self._cookies: dict[str, str] | None = None
         self._body: Any = _UNREAD
-        self._background: BackgroundTasks | None = None
+        self.background: BackgroundTasks | None = None
+        self.exception: BaseException | None = None
 
     @property
     def state(self) -> SimpleNamespace:

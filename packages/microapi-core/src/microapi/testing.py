@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
 from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import unquote
 
-import httpx
+try:
+    import httpx
+except ModuleNotFoundError as missing:  # pragma: no cover - depends on the installation
+    raise ModuleNotFoundError(
+        "microapi.testing needs httpx, which microapi-core installs only with its 'testing' "
+        "extra: pip install 'microapi-core[testing]'",
+        name=missing.name,
+    ) from missing
 
+from .http import RAISE_SERVER_EXCEPTIONS
 from .types import ASGIApp, Message
 
 T = TypeVar("T")
@@ -33,8 +42,9 @@ async def call_app(
 ) -> httpx.Response:
     """Run one HTTP request through `app` and collect its complete response.
 
-    An exception escaping the app is re-raised in the test, or, with
-    `raise_server_exceptions=False`, answered with a 500 as a server would.
+    With `raise_server_exceptions` (the default) the app is asked, through a scope extension,
+    to raise a request's unhandled exception once its 500 has been sent, and that exception
+    (or any other escaping the app) is re-raised in the test; with False the test gets the 500.
     """
     url = request.url
     raw_path = url.raw_path.split(b"?", 1)[0]
@@ -52,6 +62,7 @@ async def call_app(
         "client": client,
         "server": (url.host, url.port or (443 if url.scheme == "https" else 80)),
         "state": {},
+        "extensions": {RAISE_SERVER_EXCEPTIONS: {}} if raise_server_exceptions else {},
     }
     body = await request.aread()
     complete = asyncio.Event()
@@ -168,9 +179,41 @@ class _Portal:
         return asyncio.run_coroutine_threadsafe(fn(), self.loop).result()
 
     def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=10)
-        self.loop.close()
+        """Stop the loop and its thread, and the worker threads `to_thread` started on it."""
+        if self.loop.is_closed():
+            return
+        try:
+            self.call(self.loop.shutdown_default_executor)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(timeout=10)
+            self.loop.close()
+
+
+class _Session:
+    """A started app on a portal: what a `TestClient` must stop, holding no reference to it.
+
+    A client used without `with` is stopped by `close()`, or by a finalizer when it is
+    garbage-collected, so a dropped client leaves no thread behind and the app's shutdown runs.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.overrides = snapshot_overrides(app)
+        self.portal = _Portal()
+        self.lifespan = Lifespan(app)
+        try:
+            self.portal.call(self.lifespan.startup)
+        except BaseException:
+            self.portal.close()
+            raise
+
+    def stop(self) -> None:
+        restore_overrides(self.app, self.overrides)
+        try:
+            self.portal.call(self.lifespan.shutdown)
+        finally:
+            self.portal.close()
 
 
 class _SyncTransport(httpx.BaseTransport):
@@ -213,9 +256,8 @@ class TestClient(httpx.Client):
         self.app = app
         self.client_address = client
         self.raise_server_exceptions = raise_server_exceptions
-        self._portal: _Portal | None = None
-        self._lifespan: Lifespan | None = None
-        self._overrides: dict[Any, Any] | None = None
+        self._session: _Session | None = None
+        self._finalizer: weakref.finalize[Any, Any] | None = None
         super().__init__(transport=_SyncTransport(self), base_url=base_url, **kwargs)
 
     def __enter__(self) -> Self:
@@ -240,34 +282,20 @@ class TestClient(httpx.Client):
         finally:
             super().close()
 
-    def _start(self) -> None:
-        if self._portal is not None:
-            return
-        self._overrides = snapshot_overrides(self.app)
-        portal = self._portal = _Portal()
-        lifespan = self._lifespan = Lifespan(self.app)
-        try:
-            portal.call(lifespan.startup)
-        except BaseException:
-            self._portal = None
-            portal.close()
-            raise
+    def _start(self) -> _Session:
+        if self._session is None:
+            self._session = _Session(self.app)
+            self._finalizer = weakref.finalize(self, self._session.stop)
+        return self._session
 
     def _stop(self) -> None:
-        portal, self._portal = self._portal, None
-        if portal is None:
-            return
-        restore_overrides(self.app, self._overrides)
-        try:
-            if self._lifespan is not None:
-                portal.call(self._lifespan.shutdown)
-        finally:
-            portal.close()
+        finalizer, self._finalizer, self._session = self._finalizer, None, None
+        if finalizer is not None:
+            finalizer()  # runs the session's stop once, and detaches it from garbage collection
 
     def _request_in_loop(self, request: httpx.Request) -> httpx.Response:
-        self._start()
-        assert self._portal is not None
-        return self._portal.call(
+        portal = self._start().portal
+        return portal.call(
             lambda: call_app(self.app, request, self.client_address, self.raise_server_exceptions)
         )
 

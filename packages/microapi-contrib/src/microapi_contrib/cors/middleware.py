@@ -83,7 +83,7 @@ async def _respond(request: Request, call_next: CallNext) -> Response:
         errors_logger.error(
             "unhandled %s in %s %s", type(exc).__name__, request.method, request.path, exc_info=exc
         )
-        request.state.exception = exc
+        request.exception = exc
         return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
 
 
