@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, MutableMapping
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -11,16 +12,21 @@ from urllib.parse import quote
 
 from .exceptions import InvalidHeaderError
 
-_FORBIDDEN = frozenset("\r\n\x00")
+# Every control character but horizontal tab: CR, LF and NUL would let a value forge headers,
+# the others are not allowed in a field value (RFC 9110 section 5.5) and confuse parsers.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]").search
 _TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def encode_header(name: str, value: str) -> tuple[bytes, bytes]:
-    """Validate and encode one header; CR, LF or NUL would let a value forge headers."""
+    """Validate and encode one header: a token name, a latin-1 value with no control character.
+
+    Tab is the one control character a value may hold; CR, LF or NUL would let it forge headers.
+    """
     if not name or not _TOKEN.issuperset(name):
         raise InvalidHeaderError(f"invalid header name {name!r}")
-    if not _FORBIDDEN.isdisjoint(value):
-        raise InvalidHeaderError(f"header {name!r} has a CR, LF or NUL in its value {value!r}")
+    if _CONTROL(value) is not None:
+        raise InvalidHeaderError(f"header {name!r} has a control character in its value {value!r}")
     try:
         return name.lower().encode("latin-1"), value.encode("latin-1")
     except UnicodeEncodeError:
@@ -81,8 +87,9 @@ class MutableHeaders(MutableMapping[str, str]):
 class Response:
     """A complete response: `body` is sent in one piece with a correct `content-length`.
 
-    `headers` are validated on the way in: a value with CR or LF raises
-    `InvalidHeaderError` here, at construction, rather than reaching the wire.
+    `headers` are validated on the way in: a value with a control character other than tab
+    (CR, LF, NUL, DEL, ...) raises `InvalidHeaderError` here, at construction, rather than
+    reaching the wire.
     """
 
     media_type: str | None = None
