@@ -1,10 +1,10 @@
-"""Read-only, multi-valued views of headers and query strings."""
+"""Read-only, multi-valued views of headers and query strings; the cookie value encoding."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, unquote
 
 
 class Address(NamedTuple):
@@ -91,8 +91,29 @@ class QueryParams(Mapping[str, str]):
         return f"QueryParams({self._items!r})"
 
 
+# RFC 6265 cookie-octets, except "%" which escapes everything else; `quote` always keeps
+# letters, digits and "_.-~" besides these.
+_COOKIE_SAFE = "!#$&'()*+/:<=>?@[]^`{|}"
+
+
+def quote_cookie_value(value: str) -> str:
+    """Percent-encode (as UTF-8) what is not a cookie-octet, and "%" itself.
+
+    The result is a valid RFC 6265 cookie-value; `unquote_cookie_value` gives `value` back.
+    """
+    return quote(value, safe=_COOKIE_SAFE)
+
+
+def unquote_cookie_value(value: str) -> str:
+    """Undo `quote_cookie_value`; a "%" not followed by two hex digits is kept as is."""
+    return unquote(value) if "%" in value else value
+
+
 def parse_cookies(header: str) -> dict[str, str]:
-    """Parse a `Cookie` request header leniently, as browsers send it."""
+    """Parse a `Cookie` request header leniently, as browsers send it.
+
+    Values are percent-decoded, the inverse of how `Response.set_cookie` writes them.
+    """
     cookies: dict[str, str] = {}
     for chunk in header.split(";"):
         name, sep, value = chunk.partition("=")
@@ -101,5 +122,5 @@ def parse_cookies(header: str) -> dict[str, str]:
             continue
         if len(value) >= 2 and value[0] == value[-1] == '"':
             value = value[1:-1]
-        cookies[name] = value
+        cookies[name] = unquote_cookie_value(value)
     return cookies

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -12,6 +13,18 @@ from .exceptions import ClientDisconnect, HTTPException
 from .types import Receive, Scope
 
 _UNREAD = object()
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+# Built once (`json.loads` with options builds a decoder per call); it keeps no state.
+_decode_json = json.JSONDecoder(parse_constant=_refuse_constant).decode
+# A `\u` escape of a UTF-16 surrogate, D800-DFFF in any case: only these can decode to a
+# lone surrogate, which no UTF-8 response could send back.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]").search
+_SURROGATE = re.compile("[\ud800-\udfff]").search
 
 
 class Request:
@@ -107,12 +120,22 @@ class Request:
         return self._body  # type: ignore[no-any-return]
 
     async def json(self) -> Any:
-        """The body parsed as JSON; invalid JSON is a 400."""
+        """The body parsed as JSON; invalid JSON is a 400.
+
+        So is what RFC 8259 does not allow and a JSON response could not send back: `NaN`,
+        `Infinity`, `-Infinity`, and a lone surrogate, escaped (`"\\ud800"`) or encoded.
+        """
         body = await self.body()
         try:
-            return json.loads(body)
+            # Strict decoding, unlike `json.loads` ("surrogatepass"): refuses encoded surrogates.
+            text = body.decode(json.detect_encoding(body))
+            value = _decode_json(text)
         except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
             raise HTTPException(400, f"Invalid JSON body: {exc}") from exc
+        # Cheap on the common path: a memchr for a backslash, then a scan only if one is there.
+        if "\\" in text and _SURROGATE_ESCAPE(text) and _has_lone_surrogate(value):
+            raise HTTPException(400, "Invalid JSON body: a string holds a lone surrogate")
+        return value
 
     async def _read_body(self) -> bytes:
         limit = self.max_body_size
@@ -135,6 +158,28 @@ class Request:
 
     def __repr__(self) -> str:
         return f"Request({self.method} {self.path})"
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether a parsed JSON value holds a lone surrogate in any string, key or value.
+
+    Iterative, so a body nested as deeply as the parser allows cannot overflow the stack here;
+    `json` builds exact dicts, lists and strs, and an ASCII string holds no surrogate.
+    """
+    stack = [value]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is str:
+            if not item.isascii() and _SURROGATE(item) is not None:
+                return True
+        elif kind is dict:
+            extend(item)
+            extend(item.values())
+        elif kind is list:
+            extend(item)
+    return False
 
 
 def _exceeds(declared: str, limit: int) -> bool:

@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, MutableMapping
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
+from .datastructures import quote_cookie_value
 from .exceptions import InvalidHeaderError
 
-_FORBIDDEN = frozenset("\r\n\x00")
+# Every control character but horizontal tab: CR, LF and NUL would let a value forge headers,
+# the others are not allowed in a field value (RFC 9110 section 5.5) and confuse parsers.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]").search
 _TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# Cookie attributes (RFC 6265 section 4.1.1): a path is printable ASCII but ";", a domain
+# letters, digits, "-" and "." (an internationalised name goes in its ASCII "xn--" form).
+_COOKIE_PATH = re.compile("[\x20-\x3a\x3c-\x7e]*").fullmatch
+_COOKIE_DOMAIN = re.compile("[A-Za-z0-9.-]+").fullmatch
+_SAMESITE = {"lax": "Lax", "strict": "Strict", "none": "None"}
 
 
 def encode_header(name: str, value: str) -> tuple[bytes, bytes]:
-    """Validate and encode one header; CR, LF or NUL would let a value forge headers."""
+    """Validate and encode one header: a token name, a latin-1 value with no control character.
+
+    Tab is the one control character a value may hold; CR, LF or NUL would let it forge headers.
+    """
     if not name or not _TOKEN.issuperset(name):
         raise InvalidHeaderError(f"invalid header name {name!r}")
-    if not _FORBIDDEN.isdisjoint(value):
-        raise InvalidHeaderError(f"header {name!r} has a CR, LF or NUL in its value {value!r}")
+    if _CONTROL(value) is not None:
+        raise InvalidHeaderError(f"header {name!r} has a control character in its value {value!r}")
     try:
         return name.lower().encode("latin-1"), value.encode("latin-1")
     except UnicodeEncodeError:
@@ -81,8 +93,9 @@ class MutableHeaders(MutableMapping[str, str]):
 class Response:
     """A complete response: `body` is sent in one piece with a correct `content-length`.
 
-    `headers` are validated on the way in: a value with CR or LF raises
-    `InvalidHeaderError` here, at construction, rather than reaching the wire.
+    `headers` are validated on the way in: a value with a control character other than tab
+    (CR, LF, NUL, DEL, ...) raises `InvalidHeaderError` here, at construction, rather than
+    reaching the wire.
     """
 
     media_type: str | None = None
@@ -144,8 +157,28 @@ class Response:
         httponly: bool = False,
         samesite: Literal["lax", "strict", "none"] | None = "lax",
     ) -> None:
-        """Add a `Set-Cookie` header; the value is percent-quoted so it is always valid."""
-        parts = [f"{key}={quote(value, safe='')}"]
+        """Add a `Set-Cookie` header; `request.cookies` reads `value` back unchanged.
+
+        The value is percent-encoded as UTF-8 where it is not an RFC 6265 cookie-octet (and
+        "%" itself), so any string is sent as a valid cookie. A `key` that is not a token, or a
+        `path`, `domain` or `samesite` that could add attributes, raises `InvalidHeaderError`
+        and adds no header.
+        """
+        if not key or not _TOKEN.issuperset(key):
+            raise InvalidHeaderError(f"cookie key {key!r} is not an HTTP token")
+        if path is not None and not _COOKIE_PATH(path):
+            raise InvalidHeaderError(
+                f"cookie path {path!r} may only hold printable ASCII characters other than ';'"
+            )
+        if domain is not None and not _COOKIE_DOMAIN(domain):
+            raise InvalidHeaderError(
+                f"cookie domain {domain!r} may only hold ASCII letters, digits, '-' and '.'"
+            )
+        if samesite is not None and samesite.lower() not in _SAMESITE:
+            raise InvalidHeaderError(
+                f"cookie samesite {samesite!r} is not one of 'lax', 'strict' or 'none'"
+            )
+        parts = [f"{key}={quote_cookie_value(value)}"]
         if max_age is not None:
             parts.append(f"Max-Age={max_age}")
         if expires is not None:
@@ -159,7 +192,7 @@ class Response:
         if httponly:
             parts.append("HttpOnly")
         if samesite is not None:
-            parts.append(f"SameSite={samesite.capitalize()}")
+            parts.append(f"SameSite={_SAMESITE[samesite.lower()]}")
         self.raw_headers.append(encode_header("set-cookie", "; ".join(parts)))
 
     def delete_cookie(self, key: str, *, path: str = "/", domain: str | None = None) -> None:
