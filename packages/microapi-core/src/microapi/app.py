@@ -1,33 +1,30 @@
-"""`MicroAPI`: routes, middleware, services and hooks, composed into one ASGI app."""
+"""`MicroAPI`: what an app declares (routes, middleware, services, handlers, hooks).
+
+Declarations only. When the app starts, its `Lifecycle` (`_lifecycle.py`) checks and runs them;
+requests and lifespan messages are served by `_asgi.py`, which is given the lifecycle.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import AbstractAsyncContextManager, contextmanager, suppress
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from microapi_di import Container, MissingDependencyError
 from microapi_middleware import Middleware, Pipeline
 from microapi_router import Router
 
+from ._asgi import serve_http, serve_lifespan, serve_websocket
+from ._errors import ExceptionHandler, ExceptionHandlers
+from ._lifecycle import Hook, Lifecycle, State
 from .background import BackgroundTasks
-from .dispatch import Dispatcher
-from .endpoint import Endpoint
-from .errors import ExceptionHandler, ExceptionHandlers
 from .exceptions import AppFrozenError
-from .http import serve_http, serve_unavailable, serve_websocket
-from .lifespan import serve_lifespan
 from .requests import Request
 from .responses import Response
+from .routing import Route
 from .types import Receive, Scope, Send
 
 F = TypeVar("F", bound=Callable[..., Any])
-Hook = Callable[..., Any]
-State = Literal["new", "starting", "started", "stopping", "stopped", "failed"]
-
-logger = logging.getLogger("microapi")
 
 
 def _method_names(path: str, methods: Iterable[str]) -> tuple[str, ...]:
@@ -58,7 +55,7 @@ class MicroAPI:
         self.exception_handlers = ExceptionHandlers(debug)
         self.lifespan = lifespan
         self.max_body_size = max_body_size
-        self.router: Router[Endpoint] = Router()
+        self.router: Router[Route] = Router()
         self.registry = Container()
         self.registry.provide(Request, scope="request")
         self.registry.provide("request", scope="request")
@@ -69,14 +66,15 @@ class MicroAPI:
         )
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []
-        self.state: State = "new"
-        self.startup_error: BaseException | None = None
-        self._plans: dict[Hook, Any] = {}
-        self._app_scope_cm: AbstractAsyncContextManager[Any] | None = None
-        self._lifespan_cm: AbstractAsyncContextManager[Any] | None = None
-        self._app_scope: Any = None
-        self._chain: Callable[[Request], Any] | None = None
-        self._start_lock: asyncio.Lock | None = None
+        self.lifecycle = Lifecycle(
+            self.router,
+            self.registry,
+            self.middleware,
+            self.exception_handlers,
+            self.startup_hooks,
+            self.shutdown_hooks,
+            None if lifespan is None else (lambda: lifespan(self)),
+        )
 
     @property
     def debug(self) -> bool:
@@ -106,7 +104,7 @@ class MicroAPI:
         self._check_open(f"add route {', '.join(methods)} {path}")
         if not callable(fn):
             raise TypeError(f"handler for {path} must be callable, got {fn!r}")
-        endpoint = Endpoint(fn, path, methods)
+        endpoint = Route(fn, path, methods)
         # A missing provider may still be registered later; start-up checks again.
         with suppress(MissingDependencyError):
             endpoint.prepare(self.registry)
@@ -192,117 +190,42 @@ class MicroAPI:
             yield
 
     def _check_open(self, action: str) -> None:
-        if self.state != "new":
+        if self.lifecycle.state != "new":
             raise AppFrozenError(f"cannot {action}: the app has already started ({self.state})")
 
-    # --- lifecycle ---------------------------------------------------------
+    # --- lifecycle (see `_lifecycle.py`) ------------------------------------
+
+    @property
+    def state(self) -> State:
+        """`new`, `starting`, `started`, `stopping`, `stopped` or `failed`."""
+        return self.lifecycle.state
+
+    @property
+    def startup_error(self) -> BaseException | None:
+        """What made the last start-up fail, if it did."""
+        return self.lifecycle.startup_error
 
     @property
     def needs_startup(self) -> bool:
-        """Whether start-up has work beyond checks: hooks or app-scoped services."""
-        app_services = any(s.scope == "app" for s in self.registry.services())
-        hooks = self.startup_hooks or self.shutdown_hooks or self.lifespan
-        return bool(hooks or app_services)
+        """Whether start-up has work beyond checks: hooks, a lifespan or app-scoped services."""
+        return self.lifecycle.needs_startup
 
     async def startup(self) -> None:
-        """Validate, create app services, run start-up hooks, then freeze and serve.
-
-        On failure, whatever was created is torn down and the error is raised.
-        """
-        if self.state not in ("new", "stopped"):
-            raise RuntimeError(f"cannot start: the app is {self.state}")
-        self.state = "starting"
-        self.startup_error = None
-        self._plans = {}
-        try:
-            self._prepare_all()
-            self.middleware.freeze()
-            self._app_scope_cm = self.registry.app_scope()
-            self._app_scope = await self._app_scope_cm.__aenter__()
-        except BaseException as exc:
-            self.state, self.startup_error = "failed", exc
-            raise
-        try:
-            for hook in self.startup_hooks:
-                await self._app_scope.call(self._plans[hook])
-            if self.lifespan is not None:
-                self._lifespan_cm = self.lifespan(self)
-                await self._lifespan_cm.__aenter__()
-        except BaseException as exc:
-            self.state, self.startup_error = "failed", exc
-            # The services did nothing wrong: tear them down as at a normal shutdown.
-            await self._app_scope_cm.__aexit__(None, None, None)
-            raise
-        dispatcher = Dispatcher(self.router, self._app_scope, self.exception_handlers)
-        self._chain = self.middleware.build(dispatcher)
-        self.state = "started"
+        """Validate, create app services, run start-up hooks, then freeze and serve."""
+        await self.lifecycle.start()
 
     async def shutdown(self) -> None:
-        """Run shutdown hooks in reverse order, then tear app services down.
-
-        Every step is attempted; failures are raised together afterwards.
-        """
-        if self.state != "started":
-            raise RuntimeError(f"cannot shut down: the app is {self.state}")
-        self.state = "stopping"
-        self._chain = None
-        errors: list[Exception] = []
-        if self._lifespan_cm is not None:
-            try:
-                await self._lifespan_cm.__aexit__(None, None, None)
-            except Exception as exc:
-                logger.exception("lifespan context failed on exit")
-                errors.append(exc)
-        for hook in reversed(self.shutdown_hooks):
-            try:
-                await self._app_scope.call(self._plans[hook])
-            except Exception as exc:
-                logger.exception("shutdown hook %s failed", getattr(hook, "__qualname__", hook))
-                errors.append(exc)
-        assert self._app_scope_cm is not None
-        try:
-            await self._app_scope_cm.__aexit__(None, None, None)
-        except Exception as exc:
-            errors.append(exc)
-        self.state = "stopped"
-        if len(errors) == 1:
-            raise errors[0]
-        if errors:
-            raise ExceptionGroup("MicroAPI shutdown failed", errors)
-
-    def _prepare_all(self) -> None:
-        for route in self.router.routes():
-            route.payload.prepare(self.registry)
-        for hook in (*self.startup_hooks, *self.shutdown_hooks):
-            self._plans[hook] = self.registry.prepare(hook)
-
-    async def _implicit_start(self) -> bool:
-        """Start on the first request when a server runs without lifespan and nothing needs it."""
-        if self.state == "new" and not self.needs_startup:
-            if self._start_lock is None:
-                self._start_lock = asyncio.Lock()
-            async with self._start_lock:
-                if self.state == "new":
-                    await self.startup()
-        return self.state == "started"
+        """Run shutdown hooks in reverse order, then tear app services down."""
+        await self.lifecycle.stop()
 
     # --- ASGI --------------------------------------------------------------
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
-            chain = self._chain
-            if chain is None:
-                if not await self._implicit_start():
-                    await serve_unavailable(self, scope, receive, send)
-                    return
-                chain = self._chain
-                assert chain is not None
-            await serve_http(
-                chain, self.exception_handlers, self.max_body_size, scope, receive, send
-            )
+            await serve_http(self.lifecycle, self.max_body_size, scope, receive, send)
         elif kind == "lifespan":
-            await serve_lifespan(self, receive, send)
+            await serve_lifespan(self.lifecycle, receive, send)
         elif kind == "websocket":
             await serve_websocket(receive, send)
         else:

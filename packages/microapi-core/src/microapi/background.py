@@ -33,6 +33,9 @@ class BackgroundTasks:
     def __len__(self) -> int:
         return len(self._tasks)
 
+    def __bool__(self) -> bool:
+        return bool(self._tasks)
+
     async def run(self) -> None:
         """Run every task in order; failures are logged, never raised."""
         for fn, args, kwargs in self._tasks:

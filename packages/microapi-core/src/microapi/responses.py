@@ -1,4 +1,4 @@
-"""Responses: a status, headers and a body, sent as two ASGI messages."""
+"""Responses: a status, headers and a body; each response sends itself (`Response.send`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from .datastructures import quote_cookie_value
 from .exceptions import InvalidHeaderError
+from .types import Send
 
 # Every control character but horizontal tab: CR, LF and NUL would let a value forge headers,
 # the others are not allowed in a field value (RFC 9110 section 5.5) and confuse parsers.
@@ -128,6 +129,16 @@ class Response:
         if status_code >= 200 and status_code not in (204, 304):
             raw.append((b"content-length", b"%d" % len(body)))
         self.raw_headers = raw
+
+    async def send(self, send: Send, *, head: bool = False) -> None:
+        """Send this response as ASGI messages: the start, then the body (none for HEAD).
+
+        The one place a response reaches the wire; a streamed or file response overrides it.
+        """
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        await send({"type": "http.response.body", "body": b"" if head else self.body})
 
     def render(self, content: Any) -> bytes:
         """Turn the content given to the constructor into the body bytes."""

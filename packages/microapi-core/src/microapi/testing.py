@@ -24,7 +24,7 @@ except ModuleNotFoundError as missing:  # pragma: no cover - depends on the inst
         name=missing.name,
     ) from missing
 
-from .http import RAISE_SERVER_EXCEPTIONS
+from ._asgi import RAISE_SERVER_EXCEPTIONS
 from .types import ASGIApp, Message
 
 T = TypeVar("T")

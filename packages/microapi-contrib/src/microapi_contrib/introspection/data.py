@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from microapi import MicroAPI
-from microapi.endpoint import Endpoint
+from microapi.routing import Route
 
 from .describe import qualified_name, source_location
 
@@ -119,7 +119,7 @@ def collect(app: MicroAPI) -> AppInfo:
     )
 
 
-def _route(app: MicroAPI, template: str, methods: tuple[str, ...], endpoint: Endpoint) -> RouteInfo:
+def _route(app: MicroAPI, template: str, methods: tuple[str, ...], endpoint: Route) -> RouteInfo:
     fn = endpoint.fn
     try:
         plan = endpoint.plan

@@ -1,4 +1,4 @@
-"""A route's handler, prepared once: its dependency plan and how its result becomes a response."""
+"""A handler as the dependency plan calls it: a coroutine function returning its response."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from microapi_di import CallKind, Container, call_kind
+from microapi_di import CallKind, call_kind
 
 from .responses import JSONResponse, Response
 
@@ -39,24 +39,3 @@ def responder(fn: Callable[..., Any]) -> Callable[..., Any]:
             return to_response(await asyncio.to_thread(fn, *args, **kwargs))
 
     return respond
-
-
-class Endpoint:
-    """What the router stores per route: the user's function and its prepared plan."""
-
-    __slots__ = ("fn", "handler", "methods", "plan", "template")
-
-    def __init__(self, fn: Callable[..., Any], template: str, methods: tuple[str, ...]) -> None:
-        self.fn = fn
-        self.template = template
-        self.methods = methods
-        self.handler = responder(fn)
-        self.plan: Any = None
-
-    def prepare(self, container: Container) -> None:
-        """Build the dependency plan; unresolvable parameters raise here, not per request."""
-        self.plan = container.prepare(self.handler)
-
-    def __repr__(self) -> str:
-        name = getattr(self.fn, "__qualname__", type(self.fn).__qualname__)
-        return f"Endpoint({', '.join(self.methods)} {self.template} -> {name})"

@@ -11,12 +11,12 @@ from urllib.parse import quote
 from microapi_di import AppScope, TeardownError
 from microapi_router import InvalidPathError, Match, MethodNotAllowed, Router
 
+from ._errors import ExceptionHandlers
 from .background import BackgroundTasks
-from .endpoint import Endpoint
-from .errors import ExceptionHandlers
 from .exceptions import ClientDisconnect, HTTPException
 from .requests import Request
 from .responses import JSONResponse, Response
+from .routing import Route
 
 
 class _Encoded(JSONResponse):
@@ -37,7 +37,7 @@ class Dispatcher:
 
     __slots__ = ("_allow", "_errors", "_match", "_plain_errors", "_run_in_scope")
 
-    def __init__(self, router: Router[Endpoint], app_scope: AppScope, errors: ExceptionHandlers):
+    def __init__(self, router: Router[Route], app_scope: AppScope, errors: ExceptionHandlers):
         self._match = router.match
         self._run_in_scope = app_scope.run
         self._errors = errors
@@ -63,20 +63,21 @@ class Dispatcher:
             return _Encoded(NOT_FOUND, status_code=404)
         return await self._errors.respond(request, HTTPException(404))
 
-    async def _run(self, endpoint: Endpoint, request: Request) -> Response:
+    async def _run(self, endpoint: Route, request: Request) -> Response:
         tasks = BackgroundTasks()
         values = {Request: request, "request": request, BackgroundTasks: tasks}
         try:
             # Opens the request scope, calls the handler (which builds the response), then
             # tears the request's dependencies down.
-            response: Response = await self._run_in_scope(endpoint.plan, values)
+            plan = endpoint.plan  # prepared by the lifecycle before the dispatcher exists
+            response: Response = await self._run_in_scope(plan, values)  # type: ignore[arg-type]
         except ClientDisconnect:
             raise
         except TeardownError as exc:
             return await self._errors.respond_to_teardown(request, exc)
         except Exception as exc:
             return await self._errors.respond(request, exc)
-        if tasks._tasks:
+        if tasks:
             request.background = tasks
         return response
 

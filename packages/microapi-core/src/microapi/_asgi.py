@@ -1,0 +1,105 @@
+"""The ASGI edge: scopes in, messages out. The only module that calls `send` or `receive`.
+
+An HTTP scope becomes a `Request`, goes through the lifecycle's chain (middleware around the
+dispatcher), and the `Response` that comes back sends itself; background tasks run after it.
+Lifespan messages drive the lifecycle. It never decides what an exception means (that is
+`_errors.py`) and never reads the app's declarations: it is given the lifecycle.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ._errors import ExceptionHandlers
+from ._lifecycle import Lifecycle
+from .exceptions import ClientDisconnect, HTTPException
+from .requests import Request
+from .types import Receive, Scope, Send
+
+logger = logging.getLogger("microapi")
+
+RAISE_SERVER_EXCEPTIONS = "microapi.raise_server_exceptions"
+"""The ASGI scope extension by which a test client asks for the unhandled exception of a
+request to be raised out of the app once its 500 has been sent (servers never set it)."""
+
+
+async def serve_http(
+    lifecycle: Lifecycle, max_body_size: int, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """One request: the middleware chain, the response, then its background tasks."""
+    chain = lifecycle.chain
+    if chain is None:
+        if not await lifecycle.start_implicitly():
+            await serve_unavailable(lifecycle, max_body_size, scope, receive, send)
+            return
+        chain = lifecycle.chain
+        assert chain is not None
+    request = Request(scope, receive, max_body_size)
+    try:
+        response = await chain(request)
+    except ClientDisconnect:
+        return  # nobody is left to answer
+    except Exception as exc:  # raised by a middleware, outside any handler
+        response = await lifecycle.errors.respond(request, exc)
+        request.background = None
+    await response.send(send, head=scope["method"] == "HEAD")
+    if request.exception is not None and RAISE_SERVER_EXCEPTIONS in scope.get("extensions", ()):
+        raise request.exception  # the test client's request: the 500 is sent, now the test sees it
+    if request.background is not None:
+        await request.background.run()
+
+
+async def serve_unavailable(
+    lifecycle: Lifecycle, max_body_size: int, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """503 for a request that arrives while the app is not serving (not started, or stopped).
+
+    It goes through the app's exception handlers like any other framework answer.
+    """
+    if lifecycle.state == "new":
+        detail = (
+            "MicroAPI has not started: this app has start-up work (hooks or app services), "
+            "so run it under a server with lifespan enabled, or use `with TestClient(app)`"
+        )
+    else:
+        detail = f"MicroAPI is not serving: the app is {lifecycle.state}"
+    logger.warning("503 for %s %s: %s", scope.get("method"), scope.get("path"), detail)
+    request = Request(scope, receive, max_body_size)
+    errors: ExceptionHandlers = lifecycle.errors
+    response = await errors.respond(request, HTTPException(503, detail))
+    await response.send(send, head=scope.get("method") == "HEAD")
+
+
+async def serve_lifespan(lifecycle: Lifecycle, receive: Receive, send: Send) -> None:
+    """Answer `lifespan.startup` and `lifespan.shutdown` with complete or failed."""
+    message = await receive()
+    if message["type"] != "lifespan.startup":
+        return
+    try:
+        await lifecycle.start()
+    except Exception as exc:
+        logger.exception("MicroAPI start-up failed")
+        await send({"type": "lifespan.startup.failed", "message": _describe(exc)})
+        return
+    await send({"type": "lifespan.startup.complete"})
+    message = await receive()
+    if message["type"] != "lifespan.shutdown":
+        return
+    try:
+        await lifecycle.stop()
+    except Exception as exc:
+        logger.exception("MicroAPI shutdown failed")
+        await send({"type": "lifespan.shutdown.failed", "message": _describe(exc)})
+        return
+    await send({"type": "lifespan.shutdown.complete"})
+
+
+async def serve_websocket(receive: Receive, send: Send) -> None:
+    """Refuse a WebSocket: close it before accepting (servers answer the handshake with 403)."""
+    message = await receive()
+    if message["type"] == "websocket.connect":
+        await send({"type": "websocket.close", "code": 1000, "reason": "WebSockets not supported"})
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
