@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from ._errors import ExceptionHandlers
+from ._exception_handlers import ExceptionHandlers
 from ._lifecycle import Lifecycle
 from .exceptions import ClientDisconnect, HTTPException
 from .requests import Request

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from microapi_di import AppScope, TeardownError
 from microapi_router import InvalidPathError, Match, MethodNotAllowed, Router
 
-from ._errors import ExceptionHandlers
+from ._exception_handlers import ExceptionHandlers
 from .background import BackgroundTasks
 from .exceptions import ClientDisconnect, HTTPException
 from .requests import Request

@@ -27,7 +27,8 @@ from microapi_middleware import Pipeline
 from microapi_router import Router
 
 from ._dispatch import Dispatcher
-from ._errors import ExceptionHandlers
+from ._exception_handlers import ExceptionHandlers
+from ._naming import qualified_name
 from .requests import Request
 from .responses import Response
 from .routing import Route
@@ -142,7 +143,7 @@ class Lifecycle:
             try:
                 await self._app_scope.call(self._plans[hook])
             except Exception as exc:
-                logger.exception("shutdown hook %s failed", getattr(hook, "__qualname__", hook))
+                logger.exception("shutdown hook %s failed", qualified_name(hook))
                 errors.append(exc)
         try:
             await self._app_scope.__aexit__(None, None, None)

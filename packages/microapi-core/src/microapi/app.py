@@ -15,8 +15,9 @@ from microapi_middleware import Middleware, Pipeline
 from microapi_router import Router
 
 from ._asgi import serve_http, serve_lifespan, serve_websocket
-from ._errors import ExceptionHandler, ExceptionHandlers
+from ._exception_handlers import ExceptionHandler, ExceptionHandlers
 from ._lifecycle import Hook, Lifecycle, State
+from ._naming import qualified_name
 from .background import BackgroundTasks
 from .exceptions import AppFrozenError
 from .requests import Request
@@ -140,7 +141,7 @@ class MicroAPI:
 
     def add_middleware(self, fn: Middleware[Request, Response]) -> Middleware[Request, Response]:
         """Add `async def mw(request, call_next) -> Response`; the first added is outermost."""
-        self._check_open(f"add middleware {getattr(fn, '__qualname__', fn)!r}")
+        self._check_open(f"add middleware {qualified_name(fn)}")
         return self.middleware.add(fn)
 
     def add_exception_handler(
@@ -161,13 +162,13 @@ class MicroAPI:
 
     def on_startup(self, fn: F) -> F:
         """Run `fn` at start-up, after app services exist; hooks run in registration order."""
-        self._check_open(f"add start-up hook {getattr(fn, '__qualname__', fn)!r}")
+        self._check_open(f"add start-up hook {qualified_name(fn)}")
         self.startup_hooks.append(fn)
         return fn
 
     def on_shutdown(self, fn: F) -> F:
         """Run `fn` at shutdown, before app services are torn down; in reverse order."""
-        self._check_open(f"add shutdown hook {getattr(fn, '__qualname__', fn)!r}")
+        self._check_open(f"add shutdown hook {qualified_name(fn)}")
         self.shutdown_hooks.append(fn)
         return fn
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
+
+from microapi_di import CallKind, call_kind
+
+from ._naming import qualified_name
 
 logger = logging.getLogger("microapi.background")
 
@@ -40,15 +43,9 @@ class BackgroundTasks:
         """Run every task in order; failures are logged, never raised."""
         for fn, args, kwargs in self._tasks:
             try:
-                if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
-                    type(fn).__call__
-                ):
+                if call_kind(fn) is CallKind.CORO:
                     await fn(*args, **kwargs)
                 else:
                     await asyncio.to_thread(fn, *args, **kwargs)
             except Exception:
-                logger.exception("background task %s failed", _name(fn))
-
-
-def _name(fn: Callable[..., Any]) -> str:
-    return f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', repr(fn))}"
+                logger.exception("background task %s failed", qualified_name(fn))

@@ -8,6 +8,7 @@ from typing import Any
 from microapi_di import Container, Prepared
 
 from ._handler import responder
+from ._naming import qualified_name
 from .responses import Response
 
 
@@ -33,5 +34,4 @@ class Route:
         self.plan = container.prepare(self.handler)
 
     def __repr__(self) -> str:
-        name = getattr(self.fn, "__qualname__", type(self.fn).__qualname__)
-        return f"Route({', '.join(self.methods)} {self.template} -> {name})"
+        return f"Route({', '.join(self.methods)} {self.template} -> {qualified_name(self.fn)})"

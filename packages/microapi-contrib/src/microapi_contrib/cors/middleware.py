@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Literal
 
 from microapi import ClientDisconnect, HTTPException, JSONResponse, Request, Response
-from microapi._errors import http_exception_response  # TODO: public recovery
+from microapi._exception_handlers import http_exception_response  # TODO: public recovery
 
 from ..vary import add_vary
 from .policy import CORSPolicy

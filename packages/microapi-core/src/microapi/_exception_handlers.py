@@ -10,6 +10,7 @@ from typing import Any
 
 from microapi_di import TeardownError
 
+from ._naming import qualified_name
 from .exceptions import ClientDisconnect, HTTPException
 from .requests import Request
 from .responses import JSONResponse, PlainTextResponse, Response
@@ -53,12 +54,15 @@ class ExceptionHandlers:
             return self.server_error(request, handler_exc)
         if not isinstance(response, Response):
             bad = TypeError(
-                f"exception handler {_name(handler)} returned {response!r}, not a Response"
+                f"exception handler {qualified_name(handler)} returned {response!r}, not a Response"
             )
             return self.server_error(request, bad)
         if response.status_code >= 500 and not isinstance(exc, HTTPException):
             _log_failure(
-                request, exc, "handled", f" (answered {response.status_code} by {_name(handler)})"
+                request,
+                exc,
+                "handled",
+                f" (answered {response.status_code} by {qualified_name(handler)})",
             )
         return response
 
@@ -123,7 +127,3 @@ def _log_failure(request: Request, exc: BaseException, what: str, detail: str = 
         detail,
         exc_info=exc,
     )
-
-
-def _name(fn: Any) -> str:
-    return f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', repr(fn))}"
