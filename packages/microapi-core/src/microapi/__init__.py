@@ -12,6 +12,7 @@ from .responses import (
     RedirectResponse,
     Response,
 )
+from .routing import RouteGroup
 
 __version__ = "0.1.0"
 
@@ -29,4 +30,5 @@ __all__ = [
     "RedirectResponse",
     "Request",
     "Response",
+    "RouteGroup",
 ]

@@ -22,20 +22,13 @@ from .background import BackgroundTasks
 from .exceptions import AppFrozenError
 from .requests import Request
 from .responses import Response
-from .routing import Route
+from .routing import Route, RouteDecorators, RouteGroup, method_names
 from .types import Receive, Scope, Send
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _method_names(path: str, methods: Iterable[str]) -> tuple[str, ...]:
-    """Upper-cased method names; a bare string is refused (it would iterate by letter)."""
-    if isinstance(methods, str):
-        raise TypeError(f"methods for {path} must be a list such as ['GET'], not {methods!r}")
-    return tuple(method.upper() for method in methods)
-
-
-class MicroAPI:
+class MicroAPI(RouteDecorators):
     """An ASGI 3 application.
 
     Everything is declared up front: routes, middleware, services, exception
@@ -89,55 +82,43 @@ class MicroAPI:
 
     # --- declaring the app -------------------------------------------------
 
-    def route(self, path: str, methods: Iterable[str]) -> Callable[[F], F]:
-        """Register the decorated function for `methods` on the path template `path`."""
-        methods = _method_names(path, methods)
-
-        def register(fn: F) -> F:
-            self.add_route(path, fn, methods)
-            return fn
-
-        return register
-
-    def add_route(self, path: str, fn: Callable[..., Any], methods: Iterable[str]) -> None:
+    def add_route(
+        self,
+        path: str,
+        fn: Callable[..., Any],
+        methods: Iterable[str],
+        *,
+        status_code: int = 200,
+    ) -> None:
         """Register `fn` for `methods` on `path` (the non-decorator form of `route`)."""
-        methods = _method_names(path, methods)
+        methods = method_names(path, methods)
         self._check_open(f"add route {', '.join(methods)} {path}")
         if not callable(fn):
             raise TypeError(f"handler for {path} must be callable, got {fn!r}")
-        endpoint = Route(fn, path, methods)
+        self._register(Route(fn, path, methods, status_code=status_code))
+
+    def include(self, group: RouteGroup) -> None:
+        """Register every route of `group` (and of the groups it includes) under its prefix."""
+        if not isinstance(group, RouteGroup):
+            raise TypeError(f"app.include() takes a RouteGroup, got {group!r}")
+        self._check_open(f"include route group {group.prefix!r}")
+        for declared in group.declarations():
+            route = Route(
+                declared.fn,
+                declared.path,
+                declared.methods,
+                status_code=declared.status_code,
+                dependencies=declared.dependencies,
+                tags=declared.tags,
+                groups=declared.groups,
+            )
+            self._register(route)
+
+    def _register(self, route: Route) -> None:
         # A missing provider may still be registered later; start-up checks again.
         with suppress(MissingDependencyError):
-            endpoint.prepare(self.registry)
-        self.router.add(methods, path, endpoint)
-
-    def get(self, path: str) -> Callable[[F], F]:
-        """Register a GET handler (it also answers HEAD)."""
-        return self.route(path, ["GET"])
-
-    def post(self, path: str) -> Callable[[F], F]:
-        """Register a POST handler."""
-        return self.route(path, ["POST"])
-
-    def put(self, path: str) -> Callable[[F], F]:
-        """Register a PUT handler."""
-        return self.route(path, ["PUT"])
-
-    def patch(self, path: str) -> Callable[[F], F]:
-        """Register a PATCH handler."""
-        return self.route(path, ["PATCH"])
-
-    def delete(self, path: str) -> Callable[[F], F]:
-        """Register a DELETE handler."""
-        return self.route(path, ["DELETE"])
-
-    def head(self, path: str) -> Callable[[F], F]:
-        """Register a HEAD handler (instead of the one GET provides)."""
-        return self.route(path, ["HEAD"])
-
-    def options(self, path: str) -> Callable[[F], F]:
-        """Register an OPTIONS handler (instead of the automatic `Allow` answer)."""
-        return self.route(path, ["OPTIONS"])
+            route.prepare(self.registry)
+        self.router.add(route.methods, route.template, route)
 
     def add_middleware(self, fn: Middleware[Request, Response]) -> Middleware[Request, Response]:
         """Add `async def mw(request, call_next) -> Response`; the first added is outermost."""

@@ -1,37 +1,268 @@
-"""Routes as the app keeps them: what tools read about each registered route."""
+"""Routes as the app keeps them, and route groups: prefixes and dependencies shared by routes.
+
+`RouteDecorators` is the one set of route decorators, shared by `MicroAPI` and `RouteGroup`. A
+group only collects declarations; nothing reaches the router until `app.include(group)`, which
+registers each route under its full template. The router itself knows nothing of groups.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
-from microapi_di import Container, Prepared
+from microapi_di import Container, DependsMarker, Prepared, ResolutionError
 
-from ._handler import responder
+from ._handler import group_parameter, responder
 from ._naming import qualified_name
 from .responses import Response
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def method_names(path: str, methods: Iterable[str]) -> tuple[str, ...]:
+    """Upper-cased method names; a bare string is refused (it would iterate by letter)."""
+    if isinstance(methods, str):
+        raise TypeError(f"methods for {path} must be a list such as ['GET'], not {methods!r}")
+    return tuple(method.upper() for method in methods)
+
+
+class RouteDecorators:
+    """`route`, `get`, `post`, ...: every one ends in `add_route`, which the class defines."""
+
+    def add_route(
+        self,
+        path: str,
+        fn: Callable[..., Any],
+        methods: Iterable[str],
+        *,
+        status_code: int = 200,
+    ) -> None:
+        raise NotImplementedError
+
+    def route(
+        self, path: str, methods: Iterable[str], *, status_code: int = 200
+    ) -> Callable[[F], F]:
+        """Register the decorated function for `methods` on the path template `path`.
+
+        `status_code` is the status of a return value that is not a `Response` (a returned
+        `Response` is sent as it is); with 204 or 304 the answer has no body.
+        """
+        methods = method_names(path, methods)
+
+        def register(fn: F) -> F:
+            self.add_route(path, fn, methods, status_code=status_code)
+            return fn
+
+        return register
+
+    def get(self, path: str, *, status_code: int = 200) -> Callable[[F], F]:
+        """Register a GET handler (it also answers HEAD)."""
+        return self.route(path, ["GET"], status_code=status_code)
+
+    def post(self, path: str, *, status_code: int = 200) -> Callable[[F], F]:
+        """Register a POST handler."""
+        return self.route(path, ["POST"], status_code=status_code)
+
+    def put(self, path: str, *, status_code: int = 200) -> Callable[[F], F]:
+        """Register a PUT handler."""
+        return self.route(path, ["PUT"], status_code=status_code)
+
+    def patch(self, path: str, *, status_code: int = 200) -> Callable[[F], F]:
+        """Register a PATCH handler."""
+        return self.route(path, ["PATCH"], status_code=status_code)
+
+    def delete(self, path: str, *, status_code: int = 200) -> Callable[[F], F]:
+        """Register a DELETE handler."""
+        return self.route(path, ["DELETE"], status_code=status_code)
+
+    def head(self, path: str, *, status_code: int = 200) -> Callable[[F], F]:
+        """Register a HEAD handler (instead of the one GET provides)."""
+        return self.route(path, ["HEAD"], status_code=status_code)
+
+    def options(self, path: str, *, status_code: int = 200) -> Callable[[F], F]:
+        """Register an OPTIONS handler (instead of the automatic `Allow` answer)."""
+        return self.route(path, ["OPTIONS"], status_code=status_code)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupDependency:
+    """A dependency a route runs because of a group: the group's prefix and the marker."""
+
+    group: str
+    marker: DependsMarker
+
+    def __str__(self) -> str:
+        return f"{qualified_name(self.marker.dependency)} (group {self.group!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDeclaration:
+    """A route as a group holds it: its path so far, and what enclosing groups added.
+
+    `groups` are the enclosing groups' prefixes, outermost first (`''` for an empty prefix);
+    `dependencies` their markers in the order they run (outer groups first).
+    """
+
+    path: str
+    fn: Callable[..., Any]
+    methods: tuple[str, ...]
+    status_code: int = 200
+    dependencies: tuple[GroupDependency, ...] = ()
+    tags: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+    def under(self, group: RouteGroup) -> RouteDeclaration:
+        """This declaration as seen from outside `group`."""
+        return replace(
+            self,
+            path=group.prefix + self.path,
+            dependencies=(
+                *(GroupDependency(group.prefix, marker) for marker in group.dependencies),
+                *self.dependencies,
+            ),
+            tags=tuple(dict.fromkeys((*group.tags, *self.tags))),
+            groups=(group.prefix, *self.groups),
+        )
+
+
+class RouteGroup(RouteDecorators):
+    """Routes sharing a path prefix, dependencies and tags; include it in an app or a group.
+
+    `prefix` is empty or starts with `/` and does not end with one; it may hold parameters
+    (`/users/{user_id}`), which its routes receive. `dependencies` are `Depends(...)` markers
+    run for every route of the group before the route's own (outer groups first), their values
+    discarded. `tags` are kept for API descriptions. Including copies the routes as they are
+    then; adding a route to a group once it has been included raises.
+    """
+
+    def __init__(
+        self,
+        prefix: str = "",
+        *,
+        dependencies: Sequence[DependsMarker] = (),
+        tags: Sequence[str] = (),
+    ) -> None:
+        if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+            raise ValueError(
+                f"route group prefix {prefix!r} must be empty or start with '/' and not end "
+                f"with '/' (for example {'/' + prefix.strip('/')!r})"
+            )
+        for marker in dependencies:
+            if not isinstance(marker, DependsMarker):
+                raise TypeError(
+                    f"dependencies of route group {prefix!r} must be Depends(...) markers, "
+                    f"got {marker!r}; write Depends({qualified_name(marker)})"
+                )
+        if isinstance(tags, str):
+            raise TypeError(f"tags of route group {prefix!r} must be a list, not {tags!r}")
+        self.prefix = prefix
+        self.dependencies = tuple(dependencies)
+        self.tags = tuple(tags)
+        self._declarations: list[RouteDeclaration] = []
+        self._included = False
+
+    def add_route(
+        self,
+        path: str,
+        fn: Callable[..., Any],
+        methods: Iterable[str],
+        *,
+        status_code: int = 200,
+    ) -> None:
+        """Add `fn` for `methods` at `prefix + path`; `""` is the prefix itself."""
+        methods = method_names(path, methods)
+        self._check_open(f"add route {', '.join(methods)} {path!r}")
+        if path and not path.startswith("/"):
+            raise ValueError(
+                f"route path {path!r} in group {self.prefix!r} must start with '/' "
+                f"(or be '' for the prefix itself): write {'/' + path!r}"
+            )
+        if not callable(fn):
+            raise TypeError(f"handler for {self.prefix + path} must be callable, got {fn!r}")
+        self._declarations.append(RouteDeclaration(path, fn, methods, status_code))
+
+    def include(self, other: RouteGroup) -> None:
+        """Copy `other`'s routes into this group, under this group's prefix and dependencies."""
+        if other is self:
+            raise ValueError(f"route group {self.prefix!r} cannot include itself")
+        self._check_open(f"include group {other.prefix!r}")
+        self._declarations.extend(other.declarations())
+
+    def declarations(self) -> list[RouteDeclaration]:
+        """The routes as seen from outside; the group counts as included from now on."""
+        self._included = True
+        return [declaration.under(self) for declaration in self._declarations]
+
+    def _check_open(self, action: str) -> None:
+        if self._included:
+            raise RuntimeError(
+                f"cannot {action} in route group {self.prefix!r}: it has been included "
+                "already, and including copies its routes; add routes before including it"
+            )
+
+    def __repr__(self) -> str:
+        return f"RouteGroup({self.prefix!r}, {len(self._declarations)} routes)"
 
 
 class Route:
     """A registered route, as the router stores it: the user's function and its prepared plan.
 
     Read-only for tools (introspection, OpenAPI): `fn` is the user's handler, `template` the
-    full path template, `methods` the registered methods, `plan` the prepared dependency plan
-    (None until the app prepares it at start-up or registration).
+    full path template, `methods` the registered methods, `status_code` the status of a non-
+    `Response` return value, `dependencies` the group dependencies run before the handler's own,
+    `groups` the prefixes of the enclosing groups (outermost first), `tags` the groups' tags,
+    `plan` the prepared dependency plan (None until the app prepares it).
     """
 
-    __slots__ = ("fn", "handler", "methods", "plan", "template")
+    __slots__ = (
+        "dependencies",
+        "fn",
+        "groups",
+        "handler",
+        "methods",
+        "plan",
+        "status_code",
+        "tags",
+        "template",
+    )
 
-    def __init__(self, fn: Callable[..., Any], template: str, methods: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        template: str,
+        methods: tuple[str, ...],
+        *,
+        status_code: int = 200,
+        dependencies: tuple[GroupDependency, ...] = (),
+        tags: tuple[str, ...] = (),
+        groups: tuple[str, ...] = (),
+    ) -> None:
         self.fn = fn
         self.template = template
         self.methods = methods
-        self.handler = responder(fn)
+        self.status_code = status_code
+        self.dependencies = dependencies
+        self.tags = tags
+        self.groups = groups
+        markers = [dependency.marker for dependency in dependencies]
+        self.handler = responder(fn, status_code=status_code, dependencies=markers)
         self.plan: Prepared[Response] | None = None
 
     def prepare(self, container: Container) -> None:
-        """Build the dependency plan; unresolvable parameters raise here, not per request."""
-        self.plan = container.prepare(self.handler)
+        """Build the dependency plan; unresolvable parameters raise here, naming the route."""
+        try:
+            self.plan = container.prepare(self.handler)
+        except ResolutionError as exc:
+            raise type(exc)((self._where(exc.chain), *exc.chain), exc.problem) from None
+
+    def _where(self, chain: tuple[str, ...]) -> str:
+        where = f"route {', '.join(self.methods)} {self.template}"
+        first = chain[0] if chain else ""
+        for index, dependency in enumerate(self.dependencies):
+            if f"({group_parameter(index)}" in first:
+                where += f", group dependency {dependency}"
+        return where
 
     def __repr__(self) -> str:
         return f"Route({', '.join(self.methods)} {self.template} -> {qualified_name(self.fn)})"
