@@ -66,7 +66,7 @@ def test_a_malformed_prefix_is_refused_naming_it(prefix: str) -> None:
 
 def test_a_route_path_must_start_with_a_slash_or_be_empty() -> None:
     group = RouteGroup("/api")
-    with pytest.raises(ValueError, match="route path 'users' in group '/api'.*'/users'"):
+    with pytest.raises(ValueError, match=r"route path 'users' in group '/api'.*'/users'"):
         group.get("users")(path_of)
 
 
@@ -193,7 +193,7 @@ def test_including_copies_the_routes_and_adding_afterwards_raises() -> None:
     group.get("/a")(path_of)
     app = MicroAPI()
     app.include(group)
-    with pytest.raises(RuntimeError, match="route group '/api'.*included"):
+    with pytest.raises(RuntimeError, match=r"route group '/api'.*included"):
         group.get("/b")(path_of)
     assert [route.template for route in app.router.routes()] == ["/api/a"]
 
