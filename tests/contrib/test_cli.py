@@ -38,7 +38,7 @@ def run(
 def test_prints_the_route_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["routes", "tests.contrib.sample_app:app"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["Methods", "Path", "Handler", "Source"]
+    assert lines[0].split() == ["Methods", "Path", "Handler", "Source", "Group", "dependencies"]
     assert set(lines[1]) == {"-", " "}
     rows = [[cell.strip() for cell in line.split("  ") if cell.strip()] for line in lines[2:]]
     assert [row[:3] for row in rows] == [
@@ -119,7 +119,13 @@ def test_as_a_module_from_the_current_directory(tmp_path: Path) -> None:
     for module in ("microapi_contrib", "microapi_contrib.cli"):
         ok = run("routes", "myapp:app", cwd=tmp_path, module=module)
         assert ok.returncode == 0, ok.stderr
-        assert ok.stdout.splitlines()[2].split() == ["GET", "/ping", "myapp:ping", "myapp.py:3"]
+        assert ok.stdout.splitlines()[2].split() == [
+            "GET",
+            "/ping",
+            "myapp:ping",
+            "myapp.py:3",
+            "-",
+        ]
     broken = run("routes", "broken:app", cwd=tmp_path)
     assert broken.returncode == 2
     assert broken.stderr == (

@@ -58,7 +58,10 @@ class RouteInfo:
     """One route: its template, registered methods, handler and dependency tree.
 
     `services` lists the services the handler uses anywhere in its tree; `error` says why the
-    tree is missing (a parameter nothing provides) and is `None` otherwise.
+    tree is missing (a parameter nothing provides) and is `None` otherwise. `template` is the
+    full template (every enclosing group's prefix included); `group_dependencies` are the
+    dependencies the route's groups run before the handler's own (`module:name (group '/p')`),
+    which also appear in `dependencies` as `group_dependency_N` parameters; `tags` the groups'.
     """
 
     template: str
@@ -68,6 +71,8 @@ class RouteInfo:
     dependencies: tuple[DependencyInfo, ...]
     services: tuple[str, ...]
     error: str | None
+    group_dependencies: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +142,8 @@ def _route(app: MicroAPI, template: str, methods: tuple[str, ...], endpoint: Rou
         dependencies=tree,
         services=tuple(dict.fromkeys(_services(tree))),
         error=error,
+        group_dependencies=tuple(str(dependency) for dependency in endpoint.dependencies),
+        tags=endpoint.tags,
     )
 
 

@@ -67,6 +67,9 @@ def _route_row(route: RouteInfo) -> str:
     if route.services:
         names = ", ".join(f"<code>{escape(name)}</code>" for name in route.services)
         deps += f'<div class="services"><span class="kind">services:</span> {names}</div>'
+    if route.group_dependencies:
+        names = ", ".join(f"<code>{escape(name)}</code>" for name in route.group_dependencies)
+        deps += f'<div class="groups"><span class="kind">from groups:</span> {names}</div>'
     return (
         f"<tr><td>{methods}</td><td><code>{escape(route.template)}</code></td>"
         f"<td><code>{escape(route.handler)}</code>{_where(route.source)}</td>"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .data import AppInfo
 
-HEADINGS = ("Methods", "Path", "Handler", "Source")
+HEADINGS = ("Methods", "Path", "Handler", "Source", "Group dependencies")
 
 
 def render_route_table(info: AppInfo) -> str:
@@ -12,7 +12,16 @@ def render_route_table(info: AppInfo) -> str:
     if not info.routes:
         return "No routes."
     rows: list[tuple[str, ...]] = [HEADINGS]
-    rows += [(", ".join(r.methods), r.template, r.handler, r.source or "-") for r in info.routes]
+    rows += [
+        (
+            ", ".join(r.methods),
+            r.template,
+            r.handler,
+            r.source or "-",
+            ", ".join(r.group_dependencies) or "-",
+        )
+        for r in info.routes
+    ]
     widths = [max(len(row[column]) for row in rows) for column in range(len(HEADINGS))]
     rows.insert(1, tuple("-" * width for width in widths))
     return "\n".join(
