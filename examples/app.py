@@ -5,6 +5,8 @@
 - `transaction` is a request-scoped dependency: it commits when the handler succeeds and rolls
   back when it raises.
 - Every write adds an audit line in a background task, after the response is sent.
+- Route groups: the notes API under `/notes`, and an `/admin` group whose every route first
+  runs the `require_admin` guard (an `x-admin-token` header matching `NOTES_ADMIN_TOKEN`).
 - Contrib: an access log line per request, CORS for a front end on localhost:5173, and the
   introspection page at `/_debug`.
 
@@ -13,6 +15,7 @@ The database file lives in `examples/data/` (or the folder named by `NOTES_DATA_
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import sqlite3
@@ -21,7 +24,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from microapi import Depends, HTTPException, JSONResponse, MicroAPI, Request, Response
+from microapi import Depends, HTTPException, MicroAPI, Request, Response, RouteGroup
 from microapi.background import BackgroundTasks
 from microapi_contrib import AccessLogMiddleware, CORSMiddleware, enable_introspection
 
@@ -93,6 +96,65 @@ def note_id(request: Request) -> int:
     return int(raw)
 
 
+def require_admin(request: Request) -> None:
+    """Group dependency of `/admin`: the `x-admin-token` header must match the configured one."""
+    expected = os.environ.get("NOTES_ADMIN_TOKEN", "change-me")
+    given = request.headers.get("x-admin-token", "")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise HTTPException(401, "admin token required", headers={"www-authenticate": "Token"})
+
+
+def notes_routes() -> RouteGroup:
+    """The notes API: every route under `/notes`."""
+    notes = RouteGroup("/notes", tags=["notes"])
+
+    @notes.get("")
+    async def list_notes(tx: Tx) -> list[dict[str, Any]]:
+        rows = tx.execute("SELECT id, text FROM notes ORDER BY id").fetchall()
+        return [dict(row) for row in rows]
+
+    @notes.post("", status_code=201)
+    async def create_note(
+        request: Request, tx: Tx, db: Database, tasks: BackgroundTasks
+    ) -> dict[str, Any]:
+        payload = await request.json()
+        if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
+            raise HTTPException(422, 'expected a JSON object {"text": "..."}')
+        cursor = tx.execute("INSERT INTO notes (text) VALUES (?)", (payload["text"],))
+        tasks.add(audit, db, f"created note {cursor.lastrowid}")
+        return {"id": cursor.lastrowid, "text": payload["text"]}
+
+    @notes.get("/{note_id}")
+    async def get_note(tx: Tx, id: int = Depends(note_id)) -> dict[str, Any]:
+        row = tx.execute("SELECT id, text FROM notes WHERE id = ?", (id,)).fetchone()
+        if row is None:
+            raise HTTPException(404, f"no note {id}")
+        return dict(row)
+
+    @notes.delete("/{note_id}", status_code=204)
+    async def delete_note(
+        tx: Tx, db: Database, tasks: BackgroundTasks, id: int = Depends(note_id)
+    ) -> None:
+        if tx.execute("DELETE FROM notes WHERE id = ?", (id,)).rowcount == 0:
+            raise HTTPException(404, f"no note {id}")
+        tasks.add(audit, db, f"deleted note {id}")
+
+    return notes
+
+
+def admin_routes() -> RouteGroup:
+    """Operator routes: each one runs `require_admin` before anything else."""
+    admin = RouteGroup("/admin", dependencies=[Depends(require_admin)], tags=["admin"])
+
+    @admin.get("/stats")
+    async def stats(tx: Tx) -> dict[str, int]:
+        (notes,) = tx.execute("SELECT count(*) FROM notes").fetchone()
+        (lines,) = tx.execute("SELECT count(*) FROM audit").fetchone()
+        return {"notes": notes, "audit_lines": lines}
+
+    return admin
+
+
 def create_app() -> MicroAPI:
     """Build the notes app; each call gives an independent app."""
     app = MicroAPI()
@@ -123,44 +185,17 @@ def create_app() -> MicroAPI:
 
     @app.get("/")
     async def index() -> dict[str, Any]:
-        return {"name": "MicroAPI notes", "try": ["/notes", "/notes/{note_id}", "/audit"]}
-
-    @app.get("/notes")
-    async def list_notes(tx: Tx) -> list[dict[str, Any]]:
-        rows = tx.execute("SELECT id, text FROM notes ORDER BY id").fetchall()
-        return [dict(row) for row in rows]
-
-    @app.post("/notes")
-    async def create_note(
-        request: Request, tx: Tx, db: Database, tasks: BackgroundTasks
-    ) -> Response:
-        payload = await request.json()
-        if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
-            raise HTTPException(422, 'expected a JSON object {"text": "..."}')
-        cursor = tx.execute("INSERT INTO notes (text) VALUES (?)", (payload["text"],))
-        tasks.add(audit, db, f"created note {cursor.lastrowid}")
-        return JSONResponse({"id": cursor.lastrowid, "text": payload["text"]}, status_code=201)
-
-    @app.get("/notes/{note_id}")
-    async def get_note(tx: Tx, id: int = Depends(note_id)) -> dict[str, Any]:
-        row = tx.execute("SELECT id, text FROM notes WHERE id = ?", (id,)).fetchone()
-        if row is None:
-            raise HTTPException(404, f"no note {id}")
-        return dict(row)
-
-    @app.delete("/notes/{note_id}")
-    async def delete_note(
-        tx: Tx, db: Database, tasks: BackgroundTasks, id: int = Depends(note_id)
-    ) -> Response:
-        if tx.execute("DELETE FROM notes WHERE id = ?", (id,)).rowcount == 0:
-            raise HTTPException(404, f"no note {id}")
-        tasks.add(audit, db, f"deleted note {id}")
-        return Response(status_code=204)
+        return {
+            "name": "MicroAPI notes",
+            "try": ["/notes", "/notes/{note_id}", "/audit", "/admin/stats"],
+        }
 
     @app.get("/audit")
     async def audit_log(tx: Tx) -> list[str]:
         return [row["line"] for row in tx.execute("SELECT line FROM audit ORDER BY id")]
 
+    app.include(notes_routes())
+    app.include(admin_routes())
     enable_introspection(app, path="/_debug")
     return app
 

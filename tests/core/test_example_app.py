@@ -47,3 +47,15 @@ def test_contrib_is_wired_in(client: TestClient) -> None:
     assert listed.headers["access-control-allow-origin"] == "http://localhost:5173"
     assert "x-request-id" in listed.headers
     assert "access-control-allow-origin" not in client.get("/notes").headers
+
+
+def test_the_admin_group_guards_every_route(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NOTES_ADMIN_TOKEN", "s3cret")
+    client.post("/notes", json={"text": "one"})
+    refused = client.get("/admin/stats")
+    assert (refused.status_code, refused.json()) == (401, {"detail": "admin token required"})
+    assert client.get("/admin/stats", headers={"x-admin-token": "wrong"}).status_code == 401
+    allowed = client.get("/admin/stats", headers={"x-admin-token": "s3cret"})
+    assert allowed.json() == {"notes": 1, "audit_lines": 1}
