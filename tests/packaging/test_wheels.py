@@ -69,11 +69,14 @@ def test_standalone_wheel_declares_no_dependencies(wheels: dict[str, Path], pack
 
 
 @pytest.mark.timeout(180)
-def test_core_depends_on_exactly_the_three_standalone_packages(wheels: dict[str, Path]) -> None:
+def test_core_depends_on_the_three_standalone_packages_and_msgspec(
+    wheels: dict[str, Path],
+) -> None:
     required = [req for req in requires_dist(wheels["microapi-core"]) if "extra ==" not in req]
     names = sorted(req.split(">")[0].split("<")[0].strip() for req in required)
-    assert names == sorted(STANDALONE)
-    assert all("<" in req and ">=" in req for req in required)
+    assert names == sorted([*STANDALONE, "msgspec"])
+    ours = [req for req in required if req.startswith("microapi-")]
+    assert all("<" in req and ">=" in req for req in ours)
     extras = [req for req in requires_dist(wheels["microapi-core"]) if "extra ==" in req]
     assert [req.split(">")[0] for req in extras] == ["httpx"]
     assert all("extra == 'testing'" in req or 'extra == "testing"' in req for req in extras)
