@@ -3,7 +3,13 @@
 from .app import MicroAPI
 from .background import BackgroundTasks
 from .dependencies import Depends
-from .exceptions import AppFrozenError, ClientDisconnect, HTTPException, InvalidHeaderError
+from .exceptions import (
+    AppFrozenError,
+    ClientDisconnect,
+    HTTPException,
+    InvalidHeaderError,
+    RequestValidationError,
+)
 from .requests import Request
 from .responses import (
     HTMLResponse,
@@ -29,6 +35,7 @@ __all__ = [
     "PlainTextResponse",
     "RedirectResponse",
     "Request",
+    "RequestValidationError",
     "Response",
     "RouteGroup",
 ]

@@ -33,6 +33,26 @@ class HTTPException(Exception):
         return f"{type(self).__name__}(status_code={self.status_code}, detail={self.detail!r})"
 
 
+class RequestValidationError(HTTPException):
+    """The request's parameters or body do not fit the handler's declared types: a 422.
+
+    `errors` lists every problem found, each a dict with `loc` (the source: `"path"`,
+    `"query"`, `"header"`, `"cookie"` or `"body"`, then the key as looked up on the request,
+    then for bodies the JSON path), `msg` and `type`. The default answer is
+    `{"detail": errors}`; register an exception handler for this class to reshape it.
+    """
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(422, errors)
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in self.errors
+        )
+
+
 class ClientDisconnect(Exception):
     """The client went away while the request body was being read."""
 

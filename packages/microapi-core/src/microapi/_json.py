@@ -1,0 +1,52 @@
+"""JSON for responses: msgspec's encoder, keeping JSON's rules (no NaN, no infinities).
+
+Encoded natively: dicts, lists, tuples, sets (as arrays), str, int, float, bool, None,
+dataclasses, TypedDicts, `msgspec.Struct`s, `datetime`, `date`, `time` (ISO 8601), `UUID`,
+`Decimal` (as a string, exactly), `Enum` members (by value) and bytes (base64). Pydantic models
+are encoded through their own `model_dump(mode="json")` when pydantic is installed. Anything else
+is a `TypeError`, which the app answers with a 500.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+import msgspec
+
+
+def _encode_other(value: Any) -> Any:
+    pydantic = sys.modules.get("pydantic")
+    if pydantic is not None and isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_encode = msgspec.json.Encoder(enc_hook=_encode_other).encode
+
+
+def encode_json(content: Any) -> bytes:
+    """Compact UTF-8 JSON for `content`; NaN and infinities raise `ValueError`.
+
+    msgspec writes non-finite floats as `null`, so a body holding `null` is checked for them
+    (only then: the common body pays one substring search).
+    """
+    body = _encode(content)
+    if b"null" in body and _has_non_finite(content):
+        raise ValueError("NaN and infinities are not valid JSON; send null or a string instead")
+    return body
+
+
+def _has_non_finite(content: Any) -> bool:
+    stack = [msgspec.to_builtins(content, enc_hook=_encode_other)]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+    return False
