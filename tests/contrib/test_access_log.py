@@ -12,7 +12,7 @@ from microapi import HTTPException, MicroAPI, Request, Response
 from microapi.testing import TestClient
 from microapi_contrib import AccessLogMiddleware
 
-from tests.contrib.asgi import call_raw
+from tests.asgi import call_raw
 
 CallNext = Callable[[Request], Awaitable[Response]]
 LINE = re.compile(

@@ -10,6 +10,8 @@ from microapi import MicroAPI
 from microapi.testing import TestClient
 from microapi.types import ASGIApp, Message, Receive, Scope, Send
 
+from tests.asgi import http_scope
+
 
 def hello_app() -> MicroAPI:
     app = MicroAPI()
@@ -50,7 +52,7 @@ def test_unknown_scope_type_is_refused_with_a_clear_error() -> None:
 
 
 def test_without_lifespan_a_plain_app_starts_on_its_first_request() -> None:
-    scope = {"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "headers": []}
+    scope = http_scope("GET", b"/")
     sent = asyncio.run(call(hello_app(), scope, []))
     assert sent[0]["status"] == 200
 
@@ -58,7 +60,7 @@ def test_without_lifespan_a_plain_app_starts_on_its_first_request() -> None:
 def test_without_lifespan_an_app_with_start_up_work_answers_503() -> None:
     app = hello_app()
     app.on_startup(lambda: None)
-    scope = {"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "headers": []}
+    scope = http_scope("GET", b"/")
     sent = asyncio.run(call(app, scope, []))
     assert sent[0]["status"] == 503
     assert b"lifespan" in sent[1]["body"]
@@ -83,7 +85,7 @@ def test_start_up_failure_is_reported_and_nothing_is_served() -> None:
     sent = asyncio.run(call(app, {"type": "lifespan"}, inbox))
     assert sent[0]["type"] == "lifespan.startup.failed"
     assert "no database" in sent[0]["message"]
-    scope = {"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "headers": []}
+    scope = http_scope("GET", b"/")
     assert asyncio.run(call(app, scope, []))[0]["status"] == 503
 
 

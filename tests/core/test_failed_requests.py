@@ -15,6 +15,8 @@ from microapi import AppFrozenError, Depends, HTTPException, MicroAPI, Request, 
 from microapi.testing import TestClient
 from microapi.types import Message
 
+from tests.asgi import http_scope
+
 
 def error_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == "microapi.errors"]
@@ -312,7 +314,7 @@ def test_the_not_started_503_goes_through_the_exception_handlers() -> None:
     async def send(message: Message) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "headers": []}
+    scope = http_scope("GET", b"/")
     asyncio.run(app(scope, receive, send))
     assert sent[0]["status"] == 503
     assert sent[1]["body"] == b"shaped 503"

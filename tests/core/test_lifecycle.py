@@ -13,6 +13,8 @@ from microapi.testing import StartupFailed, TestClient
 from microapi.types import Message
 from microapi_di import CyclicDependencyError, FrozenContainerError, ScopeViolationError
 
+from tests.asgi import http_scope
+
 
 class Database:
     def __init__(self, events: list[str]) -> None:
@@ -126,7 +128,7 @@ def test_background_tasks_run_after_the_body_is_sent_and_teardown_is_done() -> N
         tasks.add(task)
         return "x"
 
-    scope = {"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "headers": []}
+    scope = http_scope("GET", b"/")
 
     async def receive() -> Message:
         return {"type": "http.request", "body": b""}

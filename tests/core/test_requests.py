@@ -10,6 +10,8 @@ from microapi import MicroAPI, Request
 from microapi.testing import TestClient
 from microapi.types import Message
 
+from tests.asgi import http_scope
+
 
 def echo_app(max_body_size: int = 1 << 20) -> MicroAPI:
     app = MicroAPI(max_body_size=max_body_size)
@@ -115,23 +117,12 @@ async def drive(
     return results
 
 
-def http_scope(method: str, path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
-    return {
-        "type": "http",
-        "method": method,
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": headers,
-    }
-
-
 def test_streamed_body_over_limit_is_413_without_reading_the_rest() -> None:
     chunks: list[Message] = [
         {"type": "http.request", "body": b"x" * 60, "more_body": True} for _ in range(10)
     ]
     (sent,) = asyncio.run(
-        drive(echo_app(max_body_size=100), [(http_scope("POST", "/body", []), chunks)])
+        drive(echo_app(max_body_size=100), [(http_scope("POST", b"/body"), chunks)])
     )
     assert sent[0]["status"] == 413
     assert len(chunks) == 8  # two chunks read, eight never touched
@@ -143,7 +134,7 @@ def test_client_disconnect_mid_body_sends_nothing_and_the_app_goes_on() -> None:
         {"type": "http.disconnect"},
     ]
     whole: list[Message] = [{"type": "http.request", "body": b"ok", "more_body": False}]
-    scope = http_scope("POST", "/body", [])
+    scope = http_scope("POST", b"/body")
     dropped, answered = asyncio.run(drive(echo_app(), [(scope, cut), (dict(scope), whole)]))
     assert dropped == []
     assert answered[0]["status"] == 200

@@ -8,6 +8,8 @@ import pytest
 from microapi import MicroAPI, PlainTextResponse, Request
 from microapi.testing import TestClient
 
+from tests.asgi import http_scope
+
 
 def make_app() -> MicroAPI:
     app = MicroAPI()
@@ -148,7 +150,7 @@ def test_raw_utf8_bytes_in_the_path_match_and_invalid_bytes_are_400() -> None:
         async def send(message: Message) -> None:
             sent.append(message)
 
-        scope = {"type": "http", "method": "GET", "path": "?", "raw_path": raw_path, "headers": []}
+        scope = http_scope("GET", raw_path)
         await app(scope, receive, send)
         return int(sent[0]["status"])
 
