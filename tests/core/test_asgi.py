@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from microapi import MicroAPI
+from microapi import HTTPException, MicroAPI, Request, Response
 from microapi.testing import TestClient
 from microapi.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -66,6 +66,28 @@ def test_without_lifespan_an_app_with_start_up_work_answers_503() -> None:
     assert b"lifespan" in sent[1]["body"]
 
 
+def test_the_not_started_503_goes_through_the_exception_handlers() -> None:
+    app = MicroAPI()
+    app.on_startup(lambda: None)
+
+    @app.exception_handler(HTTPException)
+    async def shaped(request: Request, exc: HTTPException) -> Response:
+        return Response(f"shaped {exc.status_code}".encode(), status_code=exc.status_code)
+
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = http_scope("GET", b"/")
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 503
+    assert sent[1]["body"] == b"shaped 503"
+
+
 def test_lifespan_protocol_messages() -> None:
     app = hello_app()
     inbox: list[Message] = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
@@ -105,14 +127,3 @@ def test_raw_asgi_middleware_can_wrap_the_app() -> None:
     assert response.headers["x-wrapped"] == "yes"
     assert response.json() == "hello"
     assert inner.state == "stopped"
-
-
-def test_test_client_re_raises_what_escapes_the_app_unless_told_otherwise() -> None:
-    async def broken(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            raise RuntimeError("escaped")
-
-    with TestClient(broken) as client, pytest.raises(RuntimeError, match="escaped"):
-        client.get("/")
-    with TestClient(broken, raise_server_exceptions=False) as client:
-        assert client.get("/").status_code == 500

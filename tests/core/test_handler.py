@@ -1,83 +1,17 @@
-"""What handlers receive: the request, dependencies with teardown, sync handlers."""
+"""A handler's result as its response: sync and async callables, the response built inside the
+request scope.
+"""
 
+import asyncio
+import functools
+import sqlite3
 import threading
-from collections.abc import AsyncIterator, Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
 
-import pytest
-from microapi import Depends, HTTPException, MicroAPI, Request
+from microapi import Depends, MicroAPI, Request
 from microapi.testing import TestClient
-
-
-def test_request_by_name_or_by_annotation() -> None:
-    app = MicroAPI()
-
-    @app.get("/by-name")
-    async def by_name(request) -> str:  # type: ignore[no-untyped-def]
-        return str(request.path)
-
-    @app.get("/by-type")
-    async def by_type(req: Request) -> str:
-        return req.path
-
-    with TestClient(app) as client:
-        assert client.get("/by-name").json() == "/by-name"
-        assert client.get("/by-type").json() == "/by-type"
-
-
-def test_dependency_chain_with_teardown_around_the_handler() -> None:
-    events: list[str] = []
-    app = MicroAPI()
-
-    async def get_db() -> AsyncIterator[str]:
-        events.append("db open")
-        try:
-            yield "db"
-        except HTTPException:
-            events.append("db rollback")
-            raise
-        else:
-            events.append("db commit")
-        finally:
-            events.append("db close")
-
-    def get_user(request: Request, db: Annotated[str, Depends(get_db)]) -> str:
-        return f"user of {db} at {request.path}"
-
-    def get_repo(db: str = Depends(get_db), user: str = Depends(get_user)) -> str:
-        events.append("repo")
-        return f"repo({db}, {user})"
-
-    @app.get("/ok")
-    async def ok(repo: str = Depends(get_repo)) -> str:
-        events.append("handler")
-        return repo
-
-    @app.get("/fail")
-    async def fail(repo: str = Depends(get_repo)) -> str:
-        raise HTTPException(409, "conflict")
-
-    with TestClient(app) as client:
-        assert client.get("/ok").json() == "repo(db, user of db at /ok)"
-        assert events == ["db open", "repo", "handler", "db commit", "db close"]
-        events.clear()
-        assert client.get("/fail").status_code == 409
-        assert events == ["db open", "repo", "db rollback", "db close"]
-
-
-def test_failed_teardown_turns_into_500() -> None:
-    app = MicroAPI()
-
-    def commit() -> Iterator[None]:
-        yield
-        raise RuntimeError("commit failed")
-
-    @app.post("/write")
-    async def write(_: None = Depends(commit)) -> str:
-        return "written"
-
-    with TestClient(app, raise_server_exceptions=False) as client:
-        assert client.post("/write").status_code == 500
 
 
 def test_sync_handlers_run_off_the_event_loop() -> None:
@@ -97,26 +31,6 @@ def test_sync_handlers_run_off_the_event_loop() -> None:
         assert client.get("/sync").json() == {"same_thread": False}
 
 
-def test_unresolvable_parameter_fails_start_up_naming_it() -> None:
-    app = MicroAPI()
-
-    @app.get("/")
-    async def handler(mystery: int) -> None: ...
-
-    with pytest.raises(Exception, match="mystery") as info, TestClient(app):
-        pass
-    assert "handler" in str(info.value)
-
-
-def test_changes_after_start_up_raise() -> None:
-    app = MicroAPI()
-    with TestClient(app):
-        with pytest.raises(RuntimeError, match="already started"):
-            app.add_route("/late", lambda: None, ["GET"])
-        with pytest.raises(RuntimeError, match="already started"):
-            app.add_middleware(lambda r, c: c(r))
-
-
 def test_callable_object_handlers_sync_and_async() -> None:
     class AsyncHandler:
         async def __call__(self, request: Request) -> str:
@@ -133,3 +47,108 @@ def test_callable_object_handlers_sync_and_async() -> None:
     with TestClient(app) as client:
         assert client.get("/a").json() == "async /a"
         assert client.get("/s").json() == "sync /s"
+
+
+class Greeter:
+    async def __call__(self, name: str) -> str:
+        await asyncio.sleep(0)
+        return f"hello {name}"
+
+
+def logged(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def test_partials_over_async_callable_objects_and_wrapped_coroutines_are_awaited() -> None:
+    app = MicroAPI()
+
+    async def handler(
+        greeting: Annotated[str, Depends(functools.partial(Greeter(), "ada"))],
+    ) -> str:
+        return greeting
+
+    app.add_route("/partial-dependency", handler, ["GET"])
+    app.add_route("/partial-handler", functools.partial(Greeter(), "grace"), ["GET"])
+
+    @app.get("/wrapped")
+    @logged
+    async def wrapped(request: Request) -> str:
+        return request.path
+
+    with TestClient(app) as client:
+        assert client.get("/partial-dependency").json() == "hello ada"
+        assert client.get("/partial-handler").json() == "hello grace"
+        assert client.get("/wrapped").json() == "/wrapped"
+
+
+def transaction_app(path: Path, events: list[str]) -> MicroAPI:
+    app = MicroAPI()
+    with sqlite3.connect(path) as setup:
+        setup.execute("create table notes (text text)")
+
+    def transaction() -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(path, check_same_thread=False)
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            events.append("rollback")
+            raise
+        else:
+            db.commit()
+            events.append("commit")
+        finally:
+            db.close()
+
+    @app.post("/notes")
+    async def add(db: Annotated[sqlite3.Connection, Depends(transaction)]) -> Any:
+        db.execute("insert into notes values ('written')")
+        return {"when": object()}  # not JSON: the answer is a 500
+
+    @app.post("/fine")
+    async def fine(db: Annotated[sqlite3.Connection, Depends(transaction)]) -> Any:
+        db.execute("insert into notes values ('kept')")
+        return {"ok": True}
+
+    return app
+
+
+def rows(path: Path) -> list[str]:
+    with sqlite3.connect(path) as db:
+        return [text for (text,) in db.execute("select text from notes")]
+
+
+def test_a_value_that_cannot_be_encoded_rolls_the_transaction_back(tmp_path: Path) -> None:
+    events: list[str] = []
+    database = tmp_path / "notes.db"
+    app = transaction_app(database, events)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post("/notes")
+        assert response.status_code == 500
+        assert response.json() == {"detail": "Internal Server Error"}
+        assert events == ["rollback"]
+        assert rows(database) == []
+        # Nothing else broke: the next request commits as usual.
+        assert client.post("/fine").json() == {"ok": True}
+    assert events == ["rollback", "commit"]
+    assert rows(database) == ["kept"]
+
+
+def test_teardown_cannot_change_what_the_handler_returned() -> None:
+    app = MicroAPI()
+
+    def payload() -> Iterator[dict[str, str]]:
+        value = {"state": "as returned"}
+        yield value
+        value["state"] = "changed by teardown"
+
+    @app.get("/")
+    async def handler(value: Annotated[dict[str, str], Depends(payload)]) -> dict[str, str]:
+        return value
+
+    with TestClient(app) as client:
+        assert client.get("/").json() == {"state": "as returned"}
