@@ -1,4 +1,4 @@
-"""The access log: one line per request, its fields, failures, and the request id."""
+"""The access log: one line per request, its fields, failures, and escaping."""
 
 from __future__ import annotations
 
@@ -8,49 +8,17 @@ import re
 from collections.abc import Awaitable, Callable
 
 import pytest
-from microapi import HTTPException, MicroAPI, Request, Response
+from microapi import Request, Response
 from microapi.testing import TestClient
-from microapi_contrib import AccessLogMiddleware
 
-from tests.contrib.asgi import call_raw
+from tests.asgi import call_raw
+from tests.contrib.access_log_app import access_records, make_app
 
 CallNext = Callable[[Request], Awaitable[Response]]
 LINE = re.compile(
     r'^testclient:50000 "(?P<method>[A-Z]+) (?P<target>\S+)" (?P<status>\d{3}|-) '
     r"(?P<ms>\d+\.\d\d)ms id=(?P<id>\S+)$"
 )
-
-
-def make_app(**options: object) -> MicroAPI:
-    app = MicroAPI()
-    app.add_middleware(AccessLogMiddleware(**options))  # type: ignore[arg-type]
-
-    @app.get("/items/{item_id}")
-    async def item(request: Request) -> dict[str, str]:
-        return {"id": request.path_params["item_id"], "rid": request.state.request_id}
-
-    @app.get("/slow")
-    async def slow() -> str:
-        await asyncio.sleep(0.05)
-        return "done"
-
-    @app.get("/boom")
-    async def boom() -> None:
-        raise ValueError("handler failed")
-
-    @app.get("/teapot")
-    async def teapot() -> None:
-        raise HTTPException(418)
-
-    @app.post("/upload")
-    async def upload(request: Request) -> int:
-        return len(await request.body())
-
-    return app
-
-
-def access_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "microapi.access"]
 
 
 def test_one_line_per_request_with_every_field(caplog: pytest.LogCaptureFixture) -> None:
@@ -179,51 +147,6 @@ def test_what_could_forge_a_log_line_is_escaped(caplog: pytest.LogCaptureFixture
     target = "/items/a%0Ab?q=\\x22 200 0.1ms id=x\\x0a\\x1b[31mfake"
     assert message.startswith(f'127.0.0.1:40000 "GET {target}" 200 ')
     assert line.path == "/items/a%0Ab"  # type: ignore[attr-defined]
-
-
-@pytest.mark.parametrize("incoming", ["abc-123", "7f1c2d9e.trace:span/1+x=@y", "a" * 128])
-def test_a_plain_incoming_request_id_is_kept(incoming: str) -> None:
-    with TestClient(make_app()) as client:
-        response = client.get("/items/1", headers={"x-request-id": incoming})
-    assert response.headers["x-request-id"] == incoming
-    assert response.json()["rid"] == incoming
-
-
-@pytest.mark.parametrize("incoming", ["", "has space", 'quote"d', "a" * 129, "caf\u00e9"])
-def test_an_unusable_incoming_request_id_is_replaced(incoming: str) -> None:
-    with TestClient(make_app()) as client:
-        headers = [(b"x-request-id", incoming.encode("latin-1"))]
-        response = client.get("/items/1", headers=headers)
-    generated = response.headers["x-request-id"]
-    assert re.fullmatch(r"[0-9a-f]{32}", generated)
-    assert response.json()["rid"] == generated
-
-
-def test_generated_ids_differ_per_request() -> None:
-    with TestClient(make_app()) as client:
-        ids = {client.get("/items/1").headers["x-request-id"] for _ in range(20)}
-    assert len(ids) == 20
-
-
-def test_untrusted_incoming_ids_are_ignored() -> None:
-    with TestClient(make_app(trust_request_id=False)) as client:
-        response = client.get("/items/1", headers={"x-request-id": "from-client"})
-    assert response.headers["x-request-id"] != "from-client"
-    assert response.json()["rid"] == response.headers["x-request-id"]
-
-
-def test_another_header_name_or_none(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="microapi.access")
-    with TestClient(make_app(request_id_header="X-Correlation-ID")) as client:
-        response = client.get("/items/1", headers={"x-correlation-id": "corr-1"})
-    assert response.headers["x-correlation-id"] == "corr-1"
-    assert "x-request-id" not in response.headers
-    with TestClient(make_app(request_id_header=None)) as client:
-        response = client.get("/items/1", headers={"x-request-id": "ignored"})
-    assert "x-request-id" not in response.headers
-    assert response.json()["rid"] != "ignored"  # still an id for handlers and the log
-    first = access_records(caplog)[0]
-    assert first.request_id == "corr-1"  # type: ignore[attr-defined]
 
 
 def test_a_logger_of_your_own(caplog: pytest.LogCaptureFixture) -> None:

@@ -13,6 +13,8 @@ from microapi.testing import TestClient
 from microapi_contrib import AccessLogMiddleware, CORSMiddleware, CORSPolicy
 from microapi_contrib.cors.preflight import answer_preflight
 
+from tests.asgi import http_scope
+
 CallNext = Callable[[Request], Awaitable[Response]]
 ALLOWED = "https://app.example"
 OTHER = "https://evil.example"
@@ -303,7 +305,7 @@ def test_a_preflight_passes_exactly_when_every_requested_header_is_allowed(
     policy = CORSPolicy.build(allow_origins=[ALLOWED], allow_headers=allowed)
     asked = preflight("GET", ", ".join(spelled))
     raw = [(k.encode(), v.encode()) for k, v in asked.items()]
-    request = Request({"type": "http", "method": "OPTIONS", "path": "/", "headers": raw}, _no_body)
+    request = Request(http_scope("OPTIONS", b"/", headers=raw), _no_body)
     response = answer_preflight(policy, request)
     refused = "x-unlisted" in requested and "x-unlisted" not in allowed
     assert response.status_code == (403 if refused else 204)

@@ -6,9 +6,11 @@ import asyncio
 from typing import Any
 
 import pytest
-from microapi import MicroAPI
+from microapi import HTTPException, MicroAPI, Request, Response
 from microapi.testing import TestClient
 from microapi.types import ASGIApp, Message, Receive, Scope, Send
+
+from tests.asgi import http_scope
 
 
 def hello_app() -> MicroAPI:
@@ -50,7 +52,7 @@ def test_unknown_scope_type_is_refused_with_a_clear_error() -> None:
 
 
 def test_without_lifespan_a_plain_app_starts_on_its_first_request() -> None:
-    scope = {"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "headers": []}
+    scope = http_scope("GET", b"/")
     sent = asyncio.run(call(hello_app(), scope, []))
     assert sent[0]["status"] == 200
 
@@ -58,10 +60,32 @@ def test_without_lifespan_a_plain_app_starts_on_its_first_request() -> None:
 def test_without_lifespan_an_app_with_start_up_work_answers_503() -> None:
     app = hello_app()
     app.on_startup(lambda: None)
-    scope = {"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "headers": []}
+    scope = http_scope("GET", b"/")
     sent = asyncio.run(call(app, scope, []))
     assert sent[0]["status"] == 503
     assert b"lifespan" in sent[1]["body"]
+
+
+def test_the_not_started_503_goes_through_the_exception_handlers() -> None:
+    app = MicroAPI()
+    app.on_startup(lambda: None)
+
+    @app.exception_handler(HTTPException)
+    async def shaped(request: Request, exc: HTTPException) -> Response:
+        return Response(f"shaped {exc.status_code}".encode(), status_code=exc.status_code)
+
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = http_scope("GET", b"/")
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 503
+    assert sent[1]["body"] == b"shaped 503"
 
 
 def test_lifespan_protocol_messages() -> None:
@@ -83,7 +107,7 @@ def test_start_up_failure_is_reported_and_nothing_is_served() -> None:
     sent = asyncio.run(call(app, {"type": "lifespan"}, inbox))
     assert sent[0]["type"] == "lifespan.startup.failed"
     assert "no database" in sent[0]["message"]
-    scope = {"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "headers": []}
+    scope = http_scope("GET", b"/")
     assert asyncio.run(call(app, scope, []))[0]["status"] == 503
 
 
@@ -103,14 +127,3 @@ def test_raw_asgi_middleware_can_wrap_the_app() -> None:
     assert response.headers["x-wrapped"] == "yes"
     assert response.json() == "hello"
     assert inner.state == "stopped"
-
-
-def test_test_client_re_raises_what_escapes_the_app_unless_told_otherwise() -> None:
-    async def broken(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            raise RuntimeError("escaped")
-
-    with TestClient(broken) as client, pytest.raises(RuntimeError, match="escaped"):
-        client.get("/")
-    with TestClient(broken, raise_server_exceptions=False) as client:
-        assert client.get("/").status_code == 500

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
-from microapi import MicroAPI, PlainTextResponse, Request, Response
+from microapi import HTTPException, MicroAPI, PlainTextResponse, Request, Response
 from microapi.testing import TestClient
 
 CallNext = Callable[[Request], Awaitable[Response]]
@@ -120,3 +120,27 @@ def test_middleware_returning_none_is_a_500_naming_it(caplog: pytest.LogCaptureF
     with TestClient(app, raise_server_exceptions=False) as client:
         assert client.get("/").status_code == 500
     assert "forgetful" in caplog.text
+
+
+def test_http_exception_raised_by_a_middleware_keeps_its_status_and_headers() -> None:
+    app = MicroAPI()
+
+    @app.add_middleware
+    async def auth(request: Request, call_next: CallNext) -> Response:
+        if "authorization" not in request.headers:
+            raise HTTPException(401, "who?", headers={"www-authenticate": "Bearer"})
+        if request.method == "POST":
+            await request.json()  # invalid JSON -> 400, even here
+        return await call_next(request)
+
+    @app.route("/", methods=["GET", "POST"])
+    async def handler() -> str:
+        return "in"
+
+    with TestClient(app) as client:
+        denied = client.get("/")
+        assert (denied.status_code, denied.json()) == (401, {"detail": "who?"})
+        assert denied.headers["www-authenticate"] == "Bearer"
+        bad = client.post("/", content=b"{", headers={"authorization": "x"})
+        assert bad.status_code == 400
+        assert client.get("/", headers={"authorization": "x"}).json() == "in"

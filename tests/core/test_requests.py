@@ -1,14 +1,20 @@
-"""The Request object: lazy views of the scope, body reading, limits and disconnects."""
+"""The Request object: lazy views of the scope, cookies, body reading, strict JSON, limits and
+disconnects.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
 from microapi import MicroAPI, Request
 from microapi.testing import TestClient
 from microapi.types import Message
+
+from tests.asgi import http_scope
+from tests.core.cookie_app import cookie_app
 
 
 def echo_app(max_body_size: int = 1 << 20) -> MicroAPI:
@@ -115,23 +121,12 @@ async def drive(
     return results
 
 
-def http_scope(method: str, path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
-    return {
-        "type": "http",
-        "method": method,
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": headers,
-    }
-
-
 def test_streamed_body_over_limit_is_413_without_reading_the_rest() -> None:
     chunks: list[Message] = [
         {"type": "http.request", "body": b"x" * 60, "more_body": True} for _ in range(10)
     ]
     (sent,) = asyncio.run(
-        drive(echo_app(max_body_size=100), [(http_scope("POST", "/body", []), chunks)])
+        drive(echo_app(max_body_size=100), [(http_scope("POST", b"/body"), chunks)])
     )
     assert sent[0]["status"] == 413
     assert len(chunks) == 8  # two chunks read, eight never touched
@@ -143,8 +138,87 @@ def test_client_disconnect_mid_body_sends_nothing_and_the_app_goes_on() -> None:
         {"type": "http.disconnect"},
     ]
     whole: list[Message] = [{"type": "http.request", "body": b"ok", "more_body": False}]
-    scope = http_scope("POST", "/body", [])
+    scope = http_scope("POST", b"/body")
     dropped, answered = asyncio.run(drive(echo_app(), [(scope, cut), (dict(scope), whole)]))
     assert dropped == []
     assert answered[0]["status"] == 200
     assert answered[1]["body"] == b'{"size":2}'
+
+
+def test_cookies_from_elsewhere_are_percent_decoded_leniently() -> None:
+    with TestClient(cookie_app()) as client:
+        got = client.get("/cookies", headers={"cookie": 'a=1; b="quoted"; c=50%off; d=x%2Cy'})
+    assert got.json() == {"a": "1", "b": "quoted", "c": "50%off", "d": "x,y"}
+
+
+def json_app() -> tuple[MicroAPI, list[Any]]:
+    app = MicroAPI()
+    parsed: list[Any] = []
+
+    @app.post("/json")
+    async def handler(request: Request) -> dict[str, Any]:
+        value = await request.json()
+        parsed.append(value)
+        return {"value": value}
+
+    return app, parsed
+
+
+REFUSED_BODIES = [
+    b"NaN",
+    b"Infinity",
+    b"-Infinity",
+    b'{"a": NaN}',
+    b"[1, Infinity]",
+    b'{"a": {"b": [-Infinity]}}',
+    b'"\\ud800"',
+    b'"\\uDFFF"',
+    b'"\\uDbFf"',
+    b'"\\ud83d"',  # a high surrogate with no low one after it
+    b'"x\\ude00\\ud83d"',  # a pair in the wrong order is two lone surrogates
+    b'{"\\ud800": 1}',
+    b'{"a": ["x", {"b": "\\udc00"}]}',
+    b'[[[{"k": {"\\udabc": []}}]]]',
+    b'"\xed\xa0\x80"',  # a surrogate encoded in UTF-8 is not UTF-8
+    '"\ud800"'.encode("utf-16-le", "surrogatepass"),
+    pytest.param(b"[" * 500 + b'"\\ud800"' + b"]" * 500, id="nested-500-deep"),
+]
+
+
+@pytest.mark.parametrize("body", REFUSED_BODIES)
+def test_request_json_refuses_what_json_does_not_allow(body: bytes) -> None:
+    app, parsed = json_app()
+    with TestClient(app) as client:
+        got = client.post("/json", content=body, headers={"content-type": "application/json"})
+        assert got.status_code == 400
+        detail = got.json()["detail"]
+        assert isinstance(detail, str)
+        assert detail.startswith("Invalid JSON body")
+        assert parsed == []
+        after = client.post("/json", content=b'{"ok": true}')
+        assert (after.status_code, after.json()) == (200, {"value": {"ok": True}})
+    assert parsed == [{"ok": True}]
+
+
+@pytest.mark.parametrize(
+    ("body", "value"),
+    [
+        (b'"\\ud83d\\ude00"', "\U0001f600"),
+        (b'{"\\uD83D\\uDE00": ["\\uDBFF\\uDFFF"]}', {"\U0001f600": ["\U0010ffff"]}),
+        (b'"\\\\ud800"', "\\ud800"),  # an escaped backslash, then plain text
+        (b'"\\ud7ff\\ue000"', "\ud7ff\ue000"),
+        (b'{"n": 1.5e300, "s": "\xc3\xbc"}', {"n": 1.5e300, "s": "ü"}),
+        ('{"a": "\U0001f600"}'.encode("utf-16"), {"a": "\U0001f600"}),
+        pytest.param(
+            b"[" * 500 + b'"\\ud83d\\ude00"' + b"]" * 500,
+            json.loads("[" * 500 + '"\U0001f600"' + "]" * 500),
+            id="nested-500-deep",
+        ),
+    ],
+)
+def test_request_json_accepts_valid_json(body: bytes, value: Any) -> None:
+    app, parsed = json_app()
+    with TestClient(app) as client:
+        got = client.post("/json", content=body)
+    assert (got.status_code, got.json()) == (200, {"value": value})
+    assert parsed == [value]

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from microapi import MicroAPI
 
-from .asgi import other_tasks
+from tests.asgi import other_tasks
 
 
 @asynccontextmanager

@@ -9,7 +9,8 @@ import pytest
 from microapi import MicroAPI, Request
 from microapi.background import BackgroundTasks
 
-from .asgi import Exchange, call, http_scope, other_tasks
+from tests.asgi import Exchange, call, http_scope, other_tasks
+
 from .serving import error_records, serving
 from .wellformed import check_response
 

@@ -17,7 +17,8 @@ from microapi import Depends, MicroAPI, Request, Response
 from microapi.background import BackgroundTasks
 from microapi.types import Message
 
-from .asgi import Exchange, call, http_scope
+from tests.asgi import Exchange, call, http_scope
+
 from .serving import serving
 
 trail: list[str] = []

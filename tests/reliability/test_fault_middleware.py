@@ -12,7 +12,8 @@ import pytest
 from microapi import Depends, MicroAPI, Request, Response
 from microapi.background import BackgroundTasks
 
-from .asgi import Exchange, call, http_scope
+from tests.asgi import Exchange, call, http_scope
+
 from .serving import error_records, serving
 from .wellformed import check_response
 

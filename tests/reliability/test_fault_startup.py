@@ -11,7 +11,7 @@ import pytest
 from microapi import MicroAPI
 from microapi.types import Message
 
-from .asgi import Exchange, call, http_scope, other_tasks
+from tests.asgi import Exchange, call, http_scope, other_tasks
 
 trail: list[str] = []
 

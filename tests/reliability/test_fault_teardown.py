@@ -12,7 +12,8 @@ import pytest
 from microapi import Depends, HTTPException, MicroAPI
 from microapi.background import BackgroundTasks
 
-from .asgi import call, http_scope
+from tests.asgi import call, http_scope
+
 from .serving import error_records, serving
 from .wellformed import check_response
 

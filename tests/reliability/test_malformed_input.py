@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from microapi import MicroAPI
 
+from tests.asgi import body_messages, call, http_scope
+
 from .apps import MAX_BODY, Ledger
-from .asgi import body_messages, call, http_scope
 from .fuzzing import SMALL_BUDGET, started_fuzz_app
 from .wellformed import check_response
 

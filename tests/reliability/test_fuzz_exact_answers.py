@@ -12,8 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from microapi import MicroAPI
 
+from tests.asgi import Exchange, body_messages, call, http_scope
+
 from .apps import MAX_BODY, Ledger
-from .asgi import Exchange, body_messages, call, http_scope
 from .fuzzing import BUDGET, SMALL_BUDGET, started_fuzz_app
 from .strategies import BAD_PERCENT, KNOWN_METHODS, ROUTE_WORDS, TOKEN_CHARS
 from .wellformed import check_response

@@ -1,12 +1,16 @@
-"""Routing through the app: matches, 404, 405, automatic OPTIONS, HEAD, path encoding."""
+"""Routing a request to its handler: matches, 404, 405, automatic OPTIONS, HEAD, path encoding;
+what the handler is given, inside a request scope of its own.
+"""
 
-from __future__ import annotations
-
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated, Any
 
 import pytest
-from microapi import MicroAPI, PlainTextResponse, Request
+from microapi import Depends, HTTPException, MicroAPI, PlainTextResponse, Request
 from microapi.testing import TestClient
+
+from tests.asgi import http_scope
 
 
 def make_app() -> MicroAPI:
@@ -120,18 +124,6 @@ def test_bad_path_encoding_is_400(client: TestClient, path: str) -> None:
     assert_still_serving(client)
 
 
-def test_route_conflict_is_an_error_at_registration() -> None:
-    app = MicroAPI()
-
-    @app.get("/users/{id}")
-    async def first() -> None: ...
-
-    with pytest.raises(Exception, match=r"/users/\{name\}"):
-
-        @app.get("/users/{name}")
-        async def second() -> None: ...
-
-
 def test_raw_utf8_bytes_in_the_path_match_and_invalid_bytes_are_400() -> None:
     import asyncio
 
@@ -148,9 +140,90 @@ def test_raw_utf8_bytes_in_the_path_match_and_invalid_bytes_are_400() -> None:
         async def send(message: Message) -> None:
             sent.append(message)
 
-        scope = {"type": "http", "method": "GET", "path": "?", "raw_path": raw_path, "headers": []}
+        scope = http_scope("GET", raw_path)
         await app(scope, receive, send)
         return int(sent[0]["status"])
 
     assert asyncio.run(get("/items/café".encode())) == 200
     assert asyncio.run(get(b"/items/\xff")) == 400
+
+
+def test_request_by_name_or_by_annotation() -> None:
+    app = MicroAPI()
+
+    @app.get("/by-name")
+    async def by_name(request) -> str:  # type: ignore[no-untyped-def]
+        return str(request.path)
+
+    @app.get("/by-type")
+    async def by_type(req: Request) -> str:
+        return req.path
+
+    with TestClient(app) as client:
+        assert client.get("/by-name").json() == "/by-name"
+        assert client.get("/by-type").json() == "/by-type"
+
+
+def test_dependency_chain_with_teardown_around_the_handler() -> None:
+    events: list[str] = []
+    app = MicroAPI()
+
+    async def get_db() -> AsyncIterator[str]:
+        events.append("db open")
+        try:
+            yield "db"
+        except HTTPException:
+            events.append("db rollback")
+            raise
+        else:
+            events.append("db commit")
+        finally:
+            events.append("db close")
+
+    def get_user(request: Request, db: Annotated[str, Depends(get_db)]) -> str:
+        return f"user of {db} at {request.path}"
+
+    def get_repo(db: str = Depends(get_db), user: str = Depends(get_user)) -> str:
+        events.append("repo")
+        return f"repo({db}, {user})"
+
+    @app.get("/ok")
+    async def ok(repo: str = Depends(get_repo)) -> str:
+        events.append("handler")
+        return repo
+
+    @app.get("/fail")
+    async def fail(repo: str = Depends(get_repo)) -> str:
+        raise HTTPException(409, "conflict")
+
+    with TestClient(app) as client:
+        assert client.get("/ok").json() == "repo(db, user of db at /ok)"
+        assert events == ["db open", "repo", "handler", "db commit", "db close"]
+        events.clear()
+        assert client.get("/fail").status_code == 409
+        assert events == ["db open", "repo", "db rollback", "db close"]
+
+
+def test_concurrent_requests_never_see_each_others_request_scoped_values() -> None:
+    app = MicroAPI()
+
+    class Token:
+        def __init__(self, request: Request) -> None:
+            self.value = request.query_params["n"]
+
+    app.registry.register(Token, Token, scope="request")
+
+    @app.get("/")
+    async def handler(token: Token, request: Request) -> dict[str, Any]:
+        await asyncio.sleep(0)
+        return {"token": token.value, "query": request.query_params["n"]}
+
+    from microapi.testing import AsyncTestClient
+
+    async def run() -> list[dict[str, Any]]:
+        async with AsyncTestClient(app) as client:
+            responses = await asyncio.gather(*(client.get(f"/?n={i}") for i in range(500)))
+        return [r.json() for r in responses]
+
+    results = asyncio.run(run())
+    assert results == [{"token": str(i), "query": str(i)} for i in range(500)]

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from microapi import MicroAPI
 
+from tests.asgi import body_messages, call, http_scope, other_tasks
+
 from .apps import Ledger
-from .asgi import body_messages, call, http_scope, other_tasks
 from .fuzzing import BUDGET, EXAMPLE_TIMEOUT, started_fuzz_app
 from .strategies import RawRequest, raw_requests
 from .wellformed import check_response

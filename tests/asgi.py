@@ -1,4 +1,9 @@
-"""Calling an ASGI app directly, as a server would, and recording what it sends."""
+"""Calling an ASGI app directly, as a server would, and recording what it sends.
+
+The one ASGI scope builder of the test suite (`http_scope`), and the small call and record
+helpers the suites share: `call` (with `Exchange` and `body_messages`), `call_raw` (one request
+to an app started for it) and `other_tasks`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from microapi import MicroAPI
 from microapi.types import ASGIApp, Message
 
 Send = Callable[[Message], Awaitable[None]]
@@ -20,8 +26,12 @@ def http_scope(
     query: bytes = b"",
     headers: Sequence[tuple[bytes, bytes]] = (),
     with_raw_path: bool = True,
+    client: tuple[str, int] = ("127.0.0.1", 50000),
 ) -> dict[str, Any]:
-    """An HTTP scope with `path` decoded from `raw_path` the way servers do it."""
+    """An HTTP scope with `path` decoded from `raw_path` the way servers do it.
+
+    `with_raw_path=False` leaves `raw_path` out, which ASGI allows.
+    """
     scope: dict[str, Any] = {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.4"},
@@ -32,7 +42,7 @@ def http_scope(
         "query_string": query,
         "root_path": "",
         "headers": list(headers),
-        "client": ("127.0.0.1", 50000),
+        "client": client,
         "server": ("127.0.0.1", 8000),
         "state": {},
     }
@@ -115,3 +125,41 @@ def other_tasks() -> set[asyncio.Task[Any]]:
     """Tasks still alive on the running loop besides the caller's own."""
     current = asyncio.current_task()
     return {task for task in asyncio.all_tasks() if task is not current}
+
+
+async def call_raw(
+    app: MicroAPI,
+    path: bytes,
+    *,
+    method: str = "GET",
+    query: bytes = b"",
+    disconnect: bool = False,
+) -> list[dict[str, Any]]:
+    """Start `app`, send one request with this raw path and query, return the sent messages.
+
+    For what an HTTP client would not send. With `disconnect`, the client is gone before
+    sending its body.
+    """
+    scope = http_scope(
+        method,
+        path,
+        query=query,
+        headers=[(b"host", b"testserver")],
+        client=("127.0.0.1", 40000),
+    )
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        if disconnect:
+            return {"type": "http.disconnect"}
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(dict(message))
+
+    await app.startup()
+    try:
+        await app(scope, receive, send)
+    finally:
+        await app.shutdown()
+    return sent
