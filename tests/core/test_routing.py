@@ -287,7 +287,7 @@ def test_routes_remember_their_groups_tags_and_group_dependencies() -> None:
     assert route.payload.groups == ("/api", "/admin")
     assert route.payload.tags == ("api", "admin")
     assert [str(d) for d in route.payload.dependencies] == [
-        "tests.core.test_route_groups:test_routes_remember_their_groups_tags_and_group_dependencies"
+        "tests.core.test_routing:test_routes_remember_their_groups_tags_and_group_dependencies"
         ".<locals>.guard (group '/admin')"
     ]
 
