@@ -1,8 +1,8 @@
 """Dependency injection and a service registry, usable with or without a web framework."""
 
-from .callables import CallKind, call_kind
-from .container import Container
-from .errors import (
+from ._callables import CallKind, call_kind
+from ._container import Container
+from ._errors import (
     AsyncInSyncScopeError,
     CyclicDependencyError,
     DIError,
@@ -16,13 +16,13 @@ from .errors import (
     ScopeViolationError,
     TeardownError,
 )
-from .markers import Depends, DependsMarker
-from .overrides import Override, Overrides
-from .prepared import Prepared
-from .registry import ServiceInfo
-from .scope import AppScope, Scope
-from .sync_scope import SyncAppScope, SyncScope
-from .tree import DependencyNode
+from ._markers import Depends, DependsMarker
+from ._overrides import Override, Overrides
+from ._prepared import Prepared
+from ._registry import ServiceInfo
+from ._scope import AppScope, Scope
+from ._sync_scope import SyncAppScope, SyncScope
+from ._tree import DependencyNode
 
 __version__ = "0.1.0"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from .errors import ScopeStateError
-from .plan import Plan
-from .resolver import Resolver
-from .scopes import name_of
-from .tree import DependencyNode
+from ._errors import ScopeStateError
+from ._levels import name_of
+from ._plan import Plan
+from ._resolver import Resolver
+from ._tree import DependencyNode
 
 R_co = TypeVar("R_co", covariant=True)
 

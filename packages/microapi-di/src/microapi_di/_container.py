@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar, overload
 
-from .overrides import Override, Overrides
-from .prepared import Prepared
-from .registry import ServiceInfo
-from .resolver import Resolver
-from .scope import AppScope
-from .scopes import Values, level_of
-from .sync_scope import SyncAppScope
+from ._levels import Values, level_of
+from ._overrides import Override, Overrides
+from ._prepared import Prepared
+from ._registry import ServiceInfo
+from ._resolver import Resolver
+from ._scope import AppScope
+from ._sync_scope import SyncAppScope
 
 R = TypeVar("R")
 

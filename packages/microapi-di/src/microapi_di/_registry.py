@@ -6,9 +6,9 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from .callables import describe
-from .errors import FrozenContainerError, InvalidDependencyError, RegistrationError
-from .scopes import name_of
+from ._callables import describe
+from ._errors import FrozenContainerError, InvalidDependencyError, RegistrationError
+from ._levels import name_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,17 +13,17 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .callables import CallKind, call_kind, describe
-from .errors import (
+from ._callables import CallKind, call_kind, describe
+from ._errors import (
     CyclicDependencyError,
     InvalidDependencyError,
     MissingDependencyError,
     ScopeViolationError,
 )
-from .markers import DependsMarker
-from .registry import Registry, Service
-from .scopes import name_of
-from .signature import EMPTY, Param, SignatureProblem, Unevaluated, read_params
+from ._levels import name_of
+from ._markers import DependsMarker
+from ._registry import Registry, Service
+from ._signature import EMPTY, Param, SignatureProblem, Unevaluated, read_params
 
 NodeKind = Literal["root", "depends", "service", "value"]
 

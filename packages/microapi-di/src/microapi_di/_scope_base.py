@@ -6,10 +6,10 @@ from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any
 
-from .errors import ScopeStateError
-from .prepared import Prepared
-from .resolver import Resolver
-from .scopes import APP, REQUEST, Values
+from ._errors import ScopeStateError
+from ._levels import APP, REQUEST, Values
+from ._prepared import Prepared
+from ._resolver import Resolver
 
 NO_VALUES: Values = MappingProxyType({})
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from .callables import describe
-from .errors import InvalidDependencyError, MissingValueError, ScopeStateError
-from .graph import Planner
-from .markers import DependsMarker
-from .overrides import Overrides
-from .plan import Plan, StartupPlan
-from .registry import Registry, Service
-from .scopes import APP, REQUEST, Values
+from ._callables import describe
+from ._errors import InvalidDependencyError, MissingValueError, ScopeStateError
+from ._graph import Planner
+from ._levels import APP, REQUEST, Values
+from ._markers import DependsMarker
+from ._overrides import Overrides
+from ._plan import Plan, StartupPlan
+from ._registry import Registry, Service
 
 
 class Resolver:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from types import AsyncGeneratorType, GeneratorType
 from typing import Any
 
-from .errors import TeardownError
+from ._errors import TeardownError
 
 
 def outcome(original: BaseException | None, failures: list[BaseException]) -> BaseException | None:

@@ -22,11 +22,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .callables import CallKind, describe
-from .errors import MissingValueError
-from .graph import Node
-from .scopes import APP, name_of
-from .teardown import (
+from ._callables import CallKind, describe
+from ._errors import MissingValueError
+from ._graph import Node
+from ._levels import APP, name_of
+from ._teardown import (
     add_failure,
     outcome,
     stray_yield,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import RegistrationError
+from ._errors import RegistrationError
 
 Values = Mapping[Any, Any]
 """Ready values given to a scope, keyed by type or by parameter name."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TypeVar
 
-from .prepared import Prepared
-from .scope_base import CLOSED, NO_VALUES, AppScopeBase, ScopeBase
-from .scopes import Values
-from .teardown import close_sync, finish_sync
+from ._levels import Values
+from ._prepared import Prepared
+from ._scope_base import CLOSED, NO_VALUES, AppScopeBase, ScopeBase
+from ._teardown import close_sync, finish_sync
 
 R = TypeVar("R")
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from .markers import DependsMarker
+from ._markers import DependsMarker
 
 EMPTY: Any = inspect.Parameter.empty
 

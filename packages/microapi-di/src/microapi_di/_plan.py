@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .callables import describe
-from .codegen import Mode, compile_call, compile_startup
-from .errors import AsyncInSyncScopeError
-from .graph import Node
-from .tree import DependencyNode, dependency_tree
+from ._callables import describe
+from ._codegen import Mode, compile_call, compile_startup
+from ._errors import AsyncInSyncScopeError
+from ._graph import Node
+from ._tree import DependencyNode, dependency_tree
 
 
 class Plan:

@@ -6,10 +6,10 @@ from collections.abc import Coroutine
 from types import TracebackType
 from typing import Any, TypeVar
 
-from .prepared import Prepared
-from .scope_base import CLOSED, NO_VALUES, AppScopeBase, ScopeBase
-from .scopes import Values
-from .teardown import close_async, finish_async
+from ._levels import Values
+from ._prepared import Prepared
+from ._scope_base import CLOSED, NO_VALUES, AppScopeBase, ScopeBase
+from ._teardown import close_async, finish_async
 
 R = TypeVar("R")
 
