@@ -16,13 +16,17 @@ from ._errors import (
     ScopeViolationError,
     TeardownError,
 )
-from ._markers import Depends, DependsMarker
 from ._overrides import Override, Overrides
-from ._prepared import Prepared
 from ._registry import ServiceInfo
-from ._scope import AppScope, Scope
-from ._sync_scope import SyncAppScope, SyncScope
+from ._scopes import AppScope, RequestScope, SyncAppScope, SyncRequestScope
+from ._signature import Depends, DependsMarker
+from ._state import Prepared
 from ._tree import DependencyNode
+
+# The names of 0.1, kept so existing code keeps working: "scope" alone means the ASGI scope in
+# the framework, so the request scope classes are called RequestScope and SyncRequestScope.
+Scope = RequestScope
+SyncScope = SyncRequestScope
 
 __version__ = "0.1.0"
 
@@ -44,12 +48,14 @@ __all__ = [
     "Overrides",
     "Prepared",
     "RegistrationError",
+    "RequestScope",
     "ResolutionError",
     "Scope",
     "ScopeStateError",
     "ScopeViolationError",
     "ServiceInfo",
     "SyncAppScope",
+    "SyncRequestScope",
     "SyncScope",
     "TeardownError",
     "__version__",

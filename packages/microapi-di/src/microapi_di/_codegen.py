@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._callables import CallKind, describe
-from ._errors import MissingValueError
-from ._graph import Node
+from ._errors import AsyncInSyncScopeError, MissingValueError
+from ._graph import Node, find_async
 from ._levels import APP, name_of
 from ._teardown import (
     add_failure,
@@ -43,35 +43,68 @@ class Mode:
     """What to generate.
 
     `scoped`: read and fill the scope's cache, leave teardown to the scope. `startup`: build
-    app services rather than read them. `stale`: override targets whose app-scoped instances no
-    longer apply, so services touching them are built afresh where they are needed.
+    app services rather than read them.
     """
 
     is_async: bool
     scoped: bool
     startup: bool = False
-    stale: frozenset[object] = frozenset()
 
 
-def compile_call(root: Node, mode: Mode) -> Callable[..., Any]:
-    """A function that resolves `root`'s arguments and calls it."""
-    emitter = _Emitter(mode)
+@dataclass(frozen=True, eq=False, slots=True)
+class Compiled:
+    """A generated function, the source it was compiled from, and the graph it resolves.
+
+    `root` is `None` for an app scope's start-up, which creates several services.
+    """
+
+    call: Callable[..., Any]
+    source: str
+    root: Node | None
+
+
+def compile_call(root: Node, mode: Mode, stale: frozenset[object]) -> Compiled:
+    """A function that resolves `root`'s arguments and calls it.
+
+    `stale` holds the override targets whose app-scoped instances no longer apply, so services
+    touching them are built afresh where they are needed. A synchronous `mode` refuses a graph
+    that needs an event loop (`AsyncInSyncScopeError`).
+    """
+    if not mode.is_async:
+        _refuse_async(root, ())
+    emitter = _Emitter(mode, stale)
     call = emitter.call_expression(root)
     awaits = "await " if root.call_kind is CallKind.CORO else ""
     if mode.scoped or not emitter.generators:
         emitter.line(f"return {awaits}{call}")
-        return emitter.build(_wrap_plain, root.label)
+        return emitter.build(_wrap_plain, root.label, root)
     emitter.line(f"_result = {awaits}{call}")
-    return emitter.build(_wrap_teardown, root.label)
+    return emitter.build(_wrap_teardown, root.label, root)
 
 
-def compile_startup(services: Sequence[Node], mode: Mode) -> Callable[..., Any]:
+def compile_startup(services: Sequence[Node], mode: Mode) -> Compiled:
     """A function that creates `services` (and what they need) into the scope's cache."""
-    emitter = _Emitter(mode)
+    if not mode.is_async:
+        seen: set[Node] = set()
+        for node in services:
+            _refuse_async(node, (f"service {describe(node.target)}",), seen)
+    emitter = _Emitter(mode, frozenset())
     for node in services:
         emitter.value(node)
     emitter.line("return None")
-    return emitter.build(_wrap_plain, "app scope start-up")
+    return emitter.build(_wrap_plain, "app scope start-up", None)
+
+
+def _refuse_async(node: Node, chain: tuple[str, ...], seen: set[Node] | None = None) -> None:
+    """Raise `AsyncInSyncScopeError` naming the path to the first async callable under `node`."""
+    found = find_async(node, chain, set() if seen is None else seen)
+    if found is None:
+        return
+    where = " -> ".join(found[:-1])
+    problem = f"{found[-1]}, which needs an event loop"
+    raise AsyncInSyncScopeError(
+        f"{where + ': ' if where else ''}{problem}; use the async app_scope, or make it synchronous"
+    )
 
 
 def _no_value(key: object, level: int) -> MissingValueError:
@@ -88,8 +121,9 @@ def _no_yield(label: str) -> RuntimeError:
 class _Emitter:
     """Accumulates the body of one generated function."""
 
-    def __init__(self, mode: Mode) -> None:
+    def __init__(self, mode: Mode, stale: frozenset[object]) -> None:
         self.mode = mode
+        self.stale = stale
         self.lines: list[str] = []
         self.depth = 0
         # Generators set up, in order, with their kinds: a one-shot call finishes them inline.
@@ -152,7 +186,7 @@ class _Emitter:
             node.kind == "service"
             and node.level == APP
             and not self.mode.startup
-            and not (node.touches & self.mode.stale)
+            and not (node.touches & self.stale)
         )
 
     def _read_value(self, node: Node, var: str) -> None:
@@ -221,12 +255,13 @@ class _Emitter:
         self.line(f"exits.append({generator})")
         self.generators.append((generator, node.call_kind))
 
-    def build(self, wrap: Callable[[_Emitter], list[str]], label: str) -> Callable[..., Any]:
+    def build(
+        self, wrap: Callable[[_Emitter], list[str]], label: str, root: Node | None
+    ) -> Compiled:
         source = "\n".join(wrap(self))
         code = compile(source, f"<microapi_di: {label}>", "exec")
         exec(code, self.namespace)
-        function: Callable[..., Any] = self.namespace["_run"]
-        return function
+        return Compiled(self.namespace["_run"], source, root)
 
 
 def _header(emitter: _Emitter) -> str:
