@@ -16,7 +16,6 @@ from collections.abc import Callable, Coroutine, Mapping
 from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar
 
-from ._codegen import Compiled
 from ._errors import ScopeStateError
 from ._levels import Values
 from ._state import (
@@ -27,6 +26,7 @@ from ._state import (
     SYNC_IN_SCOPE,
     SYNC_RUN,
     ContainerState,
+    Entry,
     Prepared,
     Runners,
     Use,
@@ -36,7 +36,7 @@ from ._teardown import close_async, close_sync, finish_async, finish_sync
 R = TypeVar("R")
 
 NO_VALUES: Values = MappingProxyType({})
-_NO_RUNNERS: Mapping[Any, Compiled] = MappingProxyType({})
+_NO_RUNNERS: Mapping[Any, Entry] = MappingProxyType({})
 
 NEW, OPEN, CLOSED = "new", "open", "closed"
 
@@ -52,7 +52,7 @@ class _AppScopeBase:
         self._instances: dict[Any, Any] = {}
         self._exits: list[Any] = []
         self._phase = NEW
-        self._runners: Runners | Mapping[Any, Compiled] = _NO_RUNNERS
+        self._runners: Runners | Mapping[Any, Entry] = _NO_RUNNERS
 
     def _open(self) -> Callable[..., Any]:
         """Mark this scope open and return the start-up to run."""
@@ -72,10 +72,10 @@ class _AppScopeBase:
         if self._phase is not OPEN:
             raise ScopeStateError(f"this app scope is {self._phase}, not open")
 
-    def _runner(self, prepared: Prepared[Any], use: Use) -> Compiled:
+    def _runner(self, prepared: Prepared[Any], use: Use) -> Callable[..., Any]:
         """The slow path of a call: check this scope is open, then compile (and cache)."""
         self._require_open()
-        return self._state.runner(prepared, use)
+        return self._state.compiled(prepared, use).call
 
 
 class AppScope(_AppScopeBase):
@@ -119,10 +119,11 @@ class AppScope(_AppScopeBase):
         without the scope object. Teardown is finished before the result is returned, and
         teardown errors are raised as described in `teardown`.
         """
-        runner = self._runners.get((prepared, RUN))
+        entry = self._runners.get(prepared)
+        runner = entry.run if entry is not None else None
         if runner is None:
             runner = self._runner(prepared, RUN)
-        coroutine: Coroutine[Any, Any, R] = runner.call(
+        coroutine: Coroutine[Any, Any, R] = runner(
             self._values, self._instances, values or NO_VALUES
         )
         return coroutine
@@ -133,8 +134,11 @@ class AppScope(_AppScopeBase):
         Its `Depends` run in a one-off unit torn down right after the call; a request-scoped
         need raises `ScopeViolationError`.
         """
-        runner = self._runners.get((prepared, AT_APP)) or self._runner(prepared, AT_APP)
-        result: R = await runner.call(self._values, self._instances, NO_VALUES)
+        entry = self._runners.get(prepared)
+        runner = entry.at_app if entry is not None else None
+        if runner is None:
+            runner = self._runner(prepared, AT_APP)
+        result: R = await runner(self._values, self._instances, NO_VALUES)
         return result
 
 
@@ -175,16 +179,20 @@ class SyncAppScope(_AppScopeBase):
 
     def run(self, prepared: Prepared[R], /, values: Values | None = None) -> R:
         """Open a request scope with `values`, call `prepared`, tear down, return the result."""
-        runner = self._runners.get((prepared, SYNC_RUN))
+        entry = self._runners.get(prepared)
+        runner = entry.sync_run if entry is not None else None
         if runner is None:
             runner = self._runner(prepared, SYNC_RUN)
-        result: R = runner.call(self._values, self._instances, values or NO_VALUES)
+        result: R = runner(self._values, self._instances, values or NO_VALUES)
         return result
 
     def call(self, prepared: Prepared[R], /) -> R:
         """Call `prepared` at app scope; see `AppScope.call`."""
-        runner = self._runners.get((prepared, SYNC_AT_APP)) or self._runner(prepared, SYNC_AT_APP)
-        result: R = runner.call(self._values, self._instances, NO_VALUES)
+        entry = self._runners.get(prepared)
+        runner = entry.sync_at_app if entry is not None else None
+        if runner is None:
+            runner = self._runner(prepared, SYNC_AT_APP)
+        result: R = runner(self._values, self._instances, NO_VALUES)
         return result
 
 
@@ -214,8 +222,11 @@ class _RequestScopeBase:
             raise ScopeStateError(f"this scope is {self._phase}: call in it inside its with-block")
         app = self._app
         use = self._use
-        runner = app._runners.get((prepared, use)) or app._runner(prepared, use)
-        return runner.call(app._values, app._instances, self._values, self._cache, self._exits)
+        entry = app._runners.get(prepared)
+        runner = getattr(entry, use.slot) if entry is not None else None
+        if runner is None:
+            runner = app._runner(prepared, use)
+        return runner(app._values, app._instances, self._values, self._cache, self._exits)
 
 
 class RequestScope(_RequestScopeBase):

@@ -1,9 +1,10 @@
 """A container's state, and the one cache of functions compiled from it.
 
-Owns the registry, the overrides, the open app scope and the runner cache, and turns them into
-plans and compiled runners. Every change that can alter a runner (a registration, an override,
-an app scope opening or closing) goes through `changed()`, which empties the cache and replaces
-the token: whatever the cache holds is current, so a call looks it up and checks nothing else.
+Owns the registry, the overrides, the open app scope and the runner cache (one `Entry` per
+prepared callable), and turns them into plans and compiled runners. Every change that can alter
+a runner (a registration, an override, an app scope opening or closing) goes through
+`changed()`, which empties the cache and replaces the token: whatever the cache holds is
+current, so a call looks it up and checks nothing else.
 The token is compared only when a runner has just been compiled, so that one planned before a
 concurrent change is not stored after it.
 
@@ -31,40 +32,77 @@ R_co = TypeVar("R_co", covariant=True)
 
 @dataclass(frozen=True, eq=False, slots=True)
 class Use:
-    """How a scope calls a prepared callable: at which level, and in which generated shape.
+    """How a scope calls a prepared callable: at which level, in which generated shape.
 
-    The few instances below are the only ones; compared by identity, they make cheap keys.
+    `slot` is the `Entry` attribute that holds the compiled function for this use. The six
+    instances below are the only ones.
     """
 
     level: int
     mode: Mode
+    slot: str
 
 
-RUN = Use(REQUEST, Mode(is_async=True, scoped=False))
-IN_SCOPE = Use(REQUEST, Mode(is_async=True, scoped=True))
-AT_APP = Use(APP, Mode(is_async=True, scoped=False))
-SYNC_RUN = Use(REQUEST, Mode(is_async=False, scoped=False))
-SYNC_IN_SCOPE = Use(REQUEST, Mode(is_async=False, scoped=True))
-SYNC_AT_APP = Use(APP, Mode(is_async=False, scoped=False))
+RUN = Use(REQUEST, Mode(is_async=True, scoped=False), "run")
+IN_SCOPE = Use(REQUEST, Mode(is_async=True, scoped=True), "in_scope")
+AT_APP = Use(APP, Mode(is_async=True, scoped=False), "at_app")
+SYNC_RUN = Use(REQUEST, Mode(is_async=False, scoped=False), "sync_run")
+SYNC_IN_SCOPE = Use(REQUEST, Mode(is_async=False, scoped=True), "sync_in_scope")
+SYNC_AT_APP = Use(APP, Mode(is_async=False, scoped=False), "sync_at_app")
 
-USES: tuple[Use, ...] = (RUN, IN_SCOPE, AT_APP, SYNC_RUN, SYNC_IN_SCOPE, SYNC_AT_APP)
 
-Runners = dict[tuple["Prepared[Any]", Use], Compiled]
+class Entry:
+    """What has been compiled for one prepared callable under the current container state.
+
+    One attribute per use holds its function (`None` until first needed), so a scope's call
+    is a dictionary lookup and an attribute read; `compiled` keeps each function with its
+    source and graph, for `Prepared.source` and for compiling another use from the same graph.
+    """
+
+    __slots__ = (
+        "at_app",
+        "compiled",
+        "in_scope",
+        "run",
+        "sync_at_app",
+        "sync_in_scope",
+        "sync_run",
+    )
+
+    def __init__(self) -> None:
+        self.run: Callable[..., Any] | None = None
+        self.in_scope: Callable[..., Any] | None = None
+        self.at_app: Callable[..., Any] | None = None
+        self.sync_run: Callable[..., Any] | None = None
+        self.sync_in_scope: Callable[..., Any] | None = None
+        self.sync_at_app: Callable[..., Any] | None = None
+        self.compiled: dict[Use, Compiled] = {}
+
+    def graph(self, level: int) -> Node | None:
+        """A graph at `level` that something here was compiled from, if any."""
+        for use, compiled in self.compiled.items():
+            if use.level == level:
+                return compiled.root
+        return None
+
+
+Runners = dict["Prepared[Any]", Entry]
 
 
 class ContainerState:
     """Registry, overrides, the open app scope and the runner cache of one container."""
 
-    __slots__ = ("_built_with", "app", "overrides", "registry", "runners", "token")
+    __slots__ = ("_built_with", "app", "app_is_async", "overrides", "registry", "runners", "token")
 
     def __init__(self) -> None:
         self.registry = Registry()
         self.overrides = Overrides(self.check_override, self.changed)
         self.token = object()
-        # (prepared, use) -> compiled function with its source and graph; emptied in place on
-        # every change, so a scope may hold on to this very dict while it is open.
+        # prepared -> what is compiled for it; emptied in place on every change, so a scope may
+        # hold on to this very dict while it is open.
         self.runners: Runners = {}
         self.app: object | None = None
+        self.app_is_async = True
         # The overrides in effect when the open app scope created its services.
         self._built_with: dict[Hashable, Callable[..., Any]] = {}
 
@@ -77,8 +115,8 @@ class ContainerState:
         """The graph of `fn` at `level` under the current overrides."""
         return Planner(self.registry, self.overrides.snapshot()).root(fn, level)
 
-    def runner(self, prepared: Prepared[Any], use: Use) -> Compiled:
-        """The compiled function for calling `prepared` in `use`, from the cache or compiled now.
+    def compiled(self, prepared: Prepared[Any], use: Use) -> Compiled:
+        """`prepared` compiled for `use`, from the cache or compiled (and cached) now.
 
         A graph already planned for another use at the same level is reused: planning (reading
         signatures) happens once per callable, level and state of the container.
@@ -87,24 +125,21 @@ class ContainerState:
             raise ScopeStateError(
                 f"{prepared!r} was prepared by another container; prepare it with this one"
             )
-        runner = self.runners.get((prepared, use))
-        if runner is not None:
-            return runner
+        entry = self.runners.get(prepared)
+        if entry is not None:
+            known = entry.compiled.get(use)
+            if known is not None:
+                return known
         token = self.token
-        root = self._planned(prepared, use.level) or self.plan(prepared.fn, use.level)
-        runner = compile_call(root, use.mode, self._stale())
-        if self.token is token:
-            self.runners[prepared, use] = runner
-        return runner
-
-    def _planned(self, prepared: Prepared[Any], level: int) -> Node | None:
-        """The graph of `prepared` at `level` if a cached runner was compiled from one."""
-        for use in USES:
-            if use.level == level:
-                runner = self.runners.get((prepared, use))
-                if runner is not None:
-                    return runner.root
-        return None
+        root = entry.graph(use.level) if entry is not None else None
+        if root is None:
+            root = self.plan(prepared.fn, use.level)
+        compiled = compile_call(root, use.mode, self._stale())
+        if self.token is token:  # else the container changed meanwhile: do not keep it
+            entry = self.runners.setdefault(prepared, Entry())
+            entry.compiled[use] = compiled
+            setattr(entry, use.slot, compiled.call)
+        return compiled
 
     def open_app(self, scope: object, values: Values, *, is_async: bool) -> Callable[..., Any]:
         """Validate everything, freeze, and return the compiled start-up for `scope`.
@@ -134,6 +169,7 @@ class ContainerState:
         ).call
         self.registry.frozen = True
         self.app = scope
+        self.app_is_async = is_async
         self._built_with = self.overrides.snapshot()
         self.changed()
         return startup
@@ -142,6 +178,7 @@ class ContainerState:
         """Forget `scope` as the open app scope (idempotent)."""
         if self.app is scope:
             self.app = None
+            self.app_is_async = True
             self._built_with = {}
             self.changed()
 
@@ -202,6 +239,23 @@ class Prepared(Generic[R_co]):
     def dependencies(self) -> list[DependencyNode]:
         """The tree of what fills `fn`'s parameters, with current overrides applied."""
         return dependency_tree(self._state.plan(self.fn, self._level))
+
+    @property
+    def source(self) -> str:
+        """The Python source of the function that calls `fn` in one step, as compiled now.
+
+        That is what ``app.run(prepared)`` runs (``app.call`` for a callable prepared at app
+        scope) under the current overrides, in the open app scope, or when none is open, in an
+        async one: the very text the cached function was compiled from. A synchronous app
+        scope gives the synchronous function (and `AsyncInSyncScopeError` for an async graph).
+        Read-only; for reading and debugging, not for executing.
+        """
+        state = self._state
+        if self._level == APP:
+            use = AT_APP if state.app_is_async else SYNC_AT_APP
+        else:
+            use = RUN if state.app_is_async else SYNC_RUN
+        return state.compiled(self, use).source
 
     def __repr__(self) -> str:
         return f"<Prepared {describe(self.fn)} at {self.scope} scope>"
