@@ -1,7 +1,7 @@
 """How a callable asks for its arguments: the `Depends` marker, and reading parameters.
 
-Reading happens once per callable, when a graph is planned; nothing here runs per call or
-calls user code (only `inspect.signature` and the evaluation of string annotations).
+Reading happens when a graph is planned, never per call. It never calls the callables; string
+annotations are evaluated in their module, which is the only user code it may run.
 """
 
 from __future__ import annotations

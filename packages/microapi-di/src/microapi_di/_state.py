@@ -8,7 +8,7 @@ current, so a call looks it up and checks nothing else.
 The token is compared only when a runner has just been compiled, so that one planned before a
 concurrent change is not stored after it.
 
-Never calls user code: runners do, when a scope calls them.
+Never calls dependencies or factories itself: the compiled runners do, when a scope calls them.
 """
 
 from __future__ import annotations
