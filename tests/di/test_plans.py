@@ -3,7 +3,7 @@
 import asyncio
 from typing import Annotated, Any
 
-import microapi_di.signature
+import microapi_di._signature
 import pytest
 from microapi_di import Container, Depends
 
@@ -26,13 +26,13 @@ def test_calls_do_not_read_signatures_until_the_container_changes(
     container = Container()
     prepared = container.prepare(handler)
     reads: list[Any] = []
-    real = microapi_di.signature.read_params
+    real = microapi_di._signature.read_params
 
     def counting(call: Any) -> Any:
         reads.append(call)
         return real(call)
 
-    monkeypatch.setattr("microapi_di.graph.read_params", counting)
+    monkeypatch.setattr("microapi_di._graph.read_params", counting)
 
     async def main() -> None:
         async with container.app_scope() as app:

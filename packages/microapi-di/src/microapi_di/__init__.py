@@ -1,8 +1,8 @@
 """Dependency injection and a service registry, usable with or without a web framework."""
 
-from .callables import CallKind, call_kind
-from .container import Container
-from .errors import (
+from ._callables import CallKind, call_kind
+from ._container import Container
+from ._errors import (
     AsyncInSyncScopeError,
     CyclicDependencyError,
     DIError,
@@ -16,13 +16,17 @@ from .errors import (
     ScopeViolationError,
     TeardownError,
 )
-from .markers import Depends, DependsMarker
-from .overrides import Override, Overrides
-from .prepared import Prepared
-from .registry import ServiceInfo
-from .scope import AppScope, Scope
-from .sync_scope import SyncAppScope, SyncScope
-from .tree import DependencyNode
+from ._overrides import Override, Overrides
+from ._registry import ServiceInfo
+from ._scopes import AppScope, RequestScope, SyncAppScope, SyncRequestScope
+from ._signature import Depends, DependsMarker
+from ._state import Prepared
+from ._tree import DependencyNode
+
+# The names of 0.1, kept so existing code keeps working: "scope" alone means the ASGI scope in
+# the framework, so the request scope classes are called RequestScope and SyncRequestScope.
+Scope = RequestScope
+SyncScope = SyncRequestScope
 
 __version__ = "0.1.0"
 
@@ -44,12 +48,14 @@ __all__ = [
     "Overrides",
     "Prepared",
     "RegistrationError",
+    "RequestScope",
     "ResolutionError",
     "Scope",
     "ScopeStateError",
     "ScopeViolationError",
     "ServiceInfo",
     "SyncAppScope",
+    "SyncRequestScope",
     "SyncScope",
     "TeardownError",
     "__version__",

@@ -4,9 +4,9 @@ Middlewares run in registration order around an endpoint, composed once into one
 Generic over the request and response types; standard library only.
 """
 
-from .errors import CallNextTwiceError, FrozenPipelineError, InvalidResponseError, MiddlewareError
-from .pipeline import Pipeline
-from .types import CallNext, Chain, Endpoint, IsResponse, Middleware
+from ._errors import CallNextTwiceError, FrozenPipelineError, InvalidResponseError, MiddlewareError
+from ._pipeline import Pipeline
+from ._types import CallNext, Chain, Endpoint, IsResponse, Middleware
 
 __version__ = "0.1.0"
 

@@ -13,17 +13,16 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .callables import CallKind, call_kind, describe
-from .errors import (
+from ._callables import CallKind, call_kind, describe
+from ._errors import (
     CyclicDependencyError,
     InvalidDependencyError,
     MissingDependencyError,
     ScopeViolationError,
 )
-from .markers import DependsMarker
-from .registry import Registry, Service
-from .scopes import name_of
-from .signature import EMPTY, Param, SignatureProblem, Unevaluated, read_params
+from ._levels import name_of
+from ._registry import Registry, Service
+from ._signature import EMPTY, DependsMarker, Param, SignatureProblem, Unevaluated, read_params
 
 NodeKind = Literal["root", "depends", "service", "value"]
 
@@ -272,3 +271,19 @@ def _hashable(key: object) -> bool:
     except TypeError:
         return False
     return True
+
+
+def find_async(node: Node, chain: tuple[str, ...], seen: set[Node]) -> tuple[str, ...] | None:
+    """The hops from `node` to the first callable needing an event loop (`node` included).
+
+    The last element names that callable; `None` when the whole graph is synchronous.
+    """
+    if node.call_kind.is_async:
+        return (*chain, f"{node.label} is {node.call_kind.article}")
+    seen.add(node)
+    for arg in node.args:
+        if arg.node is not None and arg.node not in seen:
+            found = find_async(arg.node, (*chain, f"{node.label}({arg.name})"), seen)
+            if found is not None:
+                return found
+    return None

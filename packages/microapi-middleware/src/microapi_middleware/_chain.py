@@ -11,8 +11,8 @@ import inspect
 from collections.abc import Awaitable, Sequence
 from typing import cast
 
-from .errors import CallNextTwiceError, InvalidResponseError
-from .types import Chain, Endpoint, IsResponse, Middleware, Req, Resp
+from ._errors import CallNextTwiceError, InvalidResponseError
+from ._types import Chain, Endpoint, IsResponse, Middleware, Req, Resp
 
 
 def compose(

@@ -6,9 +6,9 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from .callables import describe
-from .errors import FrozenContainerError, InvalidDependencyError, RegistrationError
-from .scopes import name_of
+from ._callables import describe
+from ._errors import FrozenContainerError, InvalidDependencyError, RegistrationError
+from ._levels import SCOPE_NAMES, name_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +87,15 @@ class Registry:
             raise FrozenContainerError(
                 f"cannot {what}: the container is frozen once its app scope has been entered"
             )
+
+
+def level_of(name: str) -> int:
+    """The level of the scope called `name`; an unknown name is a `RegistrationError`."""
+    try:
+        return SCOPE_NAMES.index(name)
+    except ValueError:
+        known = ", ".join(repr(known) for known in SCOPE_NAMES)
+        raise RegistrationError(f"unknown scope {name!r}; the scopes are {known}") from None
 
 
 def _check_hashable(key: object, action: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import inspect
 import reprlib
 
-from .naming import describe
+from ._naming import describe
 
 
 class MiddlewareError(Exception):

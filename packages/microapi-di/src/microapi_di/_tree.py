@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .graph import Node
-from .scopes import name_of
+from ._graph import Node
+from ._levels import name_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import reprlib
 
-from .naming import describe
+from ._naming import describe
 
 
 def check_middleware(middleware: object) -> None:

@@ -1,4 +1,8 @@
-"""Reading a callable's parameters into what the planner needs, once per callable."""
+"""How a callable asks for its arguments: the `Depends` marker, and reading parameters.
+
+Reading happens when a graph is planned, never per call. It never calls the callables; string
+annotations are evaluated in their module, which is the only user code it may run.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,35 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from .markers import DependsMarker
+from ._callables import describe
 
 EMPTY: Any = inspect.Parameter.empty
+
+
+@dataclass(frozen=True, slots=True)
+class DependsMarker:
+    """Fill a parameter with the result of calling `dependency`.
+
+    With `use_cache` (the default) the dependency runs once per scope and every user in that
+    scope shares its value; without it, each use gets a fresh call.
+    """
+
+    dependency: Callable[..., Any]
+    use_cache: bool = True
+
+    def __repr__(self) -> str:
+        suffix = "" if self.use_cache else ", use_cache=False"
+        return f"Depends({describe(self.dependency)}{suffix})"
+
+
+def Depends(dependency: Callable[..., Any], *, use_cache: bool = True) -> Any:
+    """Mark a parameter as filled by `dependency`.
+
+    Use it as a default (``db: Db = Depends(get_db)``) or as metadata
+    (``db: Annotated[Db, Depends(get_db)]``). Typed as returning `Any` so the default form
+    type-checks against any annotation.
+    """
+    return DependsMarker(dependency, use_cache)
 
 
 class SignatureProblem(Exception):

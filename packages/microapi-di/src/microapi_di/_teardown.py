@@ -18,7 +18,8 @@ from __future__ import annotations
 from types import AsyncGeneratorType, GeneratorType
 from typing import Any
 
-from .errors import TeardownError
+from ._callables import describe
+from ._errors import TeardownError
 
 
 def outcome(original: BaseException | None, failures: list[BaseException]) -> BaseException | None:
@@ -55,13 +56,13 @@ def add_failure(
 async def stray_yield_async(generator: AsyncGeneratorType[Any, Any]) -> RuntimeError:
     """Close a generator that yielded a second time, and describe the mistake."""
     await generator.aclose()
-    return RuntimeError(f"{generator.__qualname__} yielded more than once")
+    return RuntimeError(f"{describe(generator)} yielded more than once")
 
 
 def stray_yield(generator: GeneratorType[Any, Any, Any]) -> RuntimeError:
     """Close a generator that yielded a second time, and describe the mistake."""
     generator.close()
-    return RuntimeError(f"{generator.__qualname__} yielded more than once")
+    return RuntimeError(f"{describe(generator)} yielded more than once")
 
 
 async def unwind_async(exits: list[Any], error: BaseException) -> BaseException | None:
@@ -131,7 +132,7 @@ async def _throw_async(
     except BaseException as failure:
         return None if failure is error else failure
     await generator.aclose()
-    return RuntimeError(f"{generator.__qualname__} yielded again after an error was thrown in")
+    return RuntimeError(f"{describe(generator)} yielded again after an error was thrown in")
 
 
 def _finish(generator: GeneratorType[Any, Any, Any]) -> BaseException | None:
@@ -152,7 +153,7 @@ def _throw(generator: GeneratorType[Any, Any, Any], error: BaseException) -> Bas
     except BaseException as failure:
         return None if failure is error else failure
     generator.close()
-    return RuntimeError(f"{generator.__qualname__} yielded again after an error was thrown in")
+    return RuntimeError(f"{describe(generator)} yielded again after an error was thrown in")
 
 
 async def finish_async(exits: list[Any], error: BaseException | None) -> None:

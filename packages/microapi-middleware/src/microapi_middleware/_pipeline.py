@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Generic
 
-from .chain import compose
-from .errors import FrozenPipelineError
-from .naming import describe
-from .types import Chain, Endpoint, IsResponse, Middleware, Req, Resp
-from .validation import check_endpoint, check_middleware
+from ._chain import compose
+from ._errors import FrozenPipelineError
+from ._naming import describe
+from ._types import Chain, Endpoint, IsResponse, Middleware, Req, Resp
+from ._validation import check_endpoint, check_middleware
 
 
 class Pipeline(Generic[Req, Resp]):

@@ -1,17 +1,22 @@
-"""The container: the service registry, value declarations, overrides and scopes."""
+"""The container: the public face of declaring services, values and overrides, and of scopes.
+
+Registering and declaring are checked here, against the whole registry, so a cycle or a scope
+violation is refused by the call that completes it. What the declarations compile into, and
+the cache of it, belongs to `_state`; entering and calling belongs to `_scopes`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar, overload
 
-from .overrides import Override, Overrides
-from .prepared import Prepared
-from .registry import ServiceInfo
-from .resolver import Resolver
-from .scope import AppScope
-from .scopes import Values, level_of
-from .sync_scope import SyncAppScope
+from ._callables import describe
+from ._graph import Planner
+from ._levels import Values
+from ._overrides import Override, Overrides
+from ._registry import Service, ServiceInfo, level_of
+from ._scopes import AppScope, SyncAppScope
+from ._state import ContainerState, Prepared
 
 R = TypeVar("R")
 
@@ -25,12 +30,12 @@ class Container:
     """
 
     def __init__(self) -> None:
-        self._resolver = Resolver()
+        self._state = ContainerState()
 
     @property
     def frozen(self) -> bool:
         """Whether an app scope has been entered, after which registering raises."""
-        return self._resolver.registry.frozen
+        return self._state.registry.frozen
 
     def register(self, key: Hashable, factory: Callable[..., Any], *, scope: str = "app") -> None:
         """Make `factory` the provider of `key` (usually a type) in `scope` ("app" or "request").
@@ -38,9 +43,19 @@ class Container:
         The factory may be a function, coroutine function, generator or async generator; its
         parameters are resolved like any callable's. Raises `FrozenContainerError` once the app
         scope has been entered, `RegistrationError` for a duplicate key or unknown scope, and a
-        `ResolutionError` when the factory closes a cycle or needs a narrower scope.
+        `ResolutionError` when the factory closes a cycle or needs a narrower scope. Its
+        dependencies may be registered later, so a missing one is only an error when the app
+        scope is entered or a callable using it is prepared.
         """
-        self._resolver.register(key, factory, level_of(scope))
+        registry = self._state.registry
+        service = registry.add_service(key, factory, level_of(scope))
+        try:
+            # The new service, and every earlier one that may now reach it (memoised: linear).
+            self._check_services(first=service)
+        except BaseException:
+            registry.remove_service(service)
+            raise
+        self._state.changed()
 
     def provide(self, key: Hashable, *, scope: str = "request") -> None:
         """Declare that scopes of kind `scope` will be given a value for `key`.
@@ -48,11 +63,31 @@ class Container:
         `key` is a type (matched against annotations) or a string (matched against parameter
         names). Preparing checks parameters against these declarations.
         """
-        self._resolver.provide(key, level_of(scope))
+        values = self._state.registry.values
+        before = dict(values)
+        self._state.registry.add_value(key, level_of(scope))
+        try:
+            self._check_services()  # an app service may now reach a request-scoped value
+        except BaseException:
+            values.clear()
+            values.update(before)
+            raise
+        self._state.changed()
+
+    def _check_services(self, first: Service | None = None) -> None:
+        """Refuse cycles and scope violations among the services registered so far.
+
+        `first` is checked before the others, so an error's chain starts at the newcomer.
+        """
+        registry = self._state.registry
+        planner = Planner(registry, {}, strict=False)
+        services = list(registry.services.values())
+        for service in ([first] if first is not None else []) + services:
+            planner.service(service, (f"service {describe(service.key)}",))
 
     def services(self) -> list[ServiceInfo]:
         """The registered services, in registration order."""
-        return [service.info() for service in self._resolver.registry.services.values()]
+        return [service.info() for service in self._state.registry.services.values()]
 
     @overload
     def prepare(self, fn: Callable[..., Awaitable[R]], *, scope: str = ...) -> Prepared[R]: ...
@@ -66,24 +101,24 @@ class Container:
         Raises a `ResolutionError` naming the parameter and the chain when something cannot be
         resolved. Calls then run the plan, without inspecting signatures again.
         """
-        return Prepared(self._resolver, fn, level_of(scope))
+        return Prepared(self._state, fn, level_of(scope))
 
     @property
     def overrides(self) -> Overrides:
         """The overrides as a mapping: ``container.overrides[get_db] = fake``; ``del`` undoes."""
-        return self._resolver.overrides
+        return self._state.overrides
 
     def override(self, target: Hashable, replacement: Callable[..., Any]) -> Override:
         """``with container.override(target, replacement):`` replaces a dependency or service.
 
         Applied on enter to every prepared callable, undone on exit; nests.
         """
-        return Override(self._resolver.overrides, target, replacement)
+        return Override(self._state.overrides, target, replacement)
 
     def app_scope(self, values: Values | None = None) -> AppScope:
         """The app scope, to enter with ``async with``; `values` are app-scoped given values."""
-        return AppScope(self._resolver, values)
+        return AppScope(self._state, values)
 
     def sync_app_scope(self, values: Values | None = None) -> SyncAppScope:
         """The app scope for synchronous code, to enter with ``with``."""
-        return SyncAppScope(self._resolver, values)
+        return SyncAppScope(self._state, values)
