@@ -12,6 +12,7 @@ from microapi_di import Container, MissingDependencyError
 from microapi_middleware import Middleware, Pipeline
 from microapi_router import Router
 
+from ._scheduler import Scheduler, timeout_seconds
 from .background import BackgroundTasks
 from .dispatch import Dispatcher
 from .endpoint import Endpoint
@@ -21,6 +22,7 @@ from .http import serve_http, serve_unavailable, serve_websocket
 from .lifespan import serve_lifespan
 from .requests import Request
 from .responses import Response
+from .scheduling import Interval, JobInfo
 from .types import Receive, Scope, Send
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,6 +56,7 @@ class MicroAPI:
         debug: bool = False,
         max_body_size: int = 1 << 20,
         lifespan: Callable[[MicroAPI], AbstractAsyncContextManager[Any]] | None = None,
+        shutdown_timeout: float = 10.0,
     ) -> None:
         self.exception_handlers = ExceptionHandlers(debug)
         self.lifespan = lifespan
@@ -77,6 +80,9 @@ class MicroAPI:
         self._app_scope: Any = None
         self._chain: Callable[[Request], Any] | None = None
         self._start_lock: asyncio.Lock | None = None
+        # Scheduled jobs (microapi._scheduler); shutdown waits for running ones this long.
+        self.shutdown_timeout = timeout_seconds(shutdown_timeout)
+        self._scheduler = Scheduler()
 
     @property
     def debug(self) -> bool:
@@ -173,6 +179,36 @@ class MicroAPI:
         self.shutdown_hooks.append(fn)
         return fn
 
+    # --- scheduled jobs (microapi._scheduler) --------------------------------
+
+    def every(self, interval: Interval) -> Callable[[F], F]:
+        """Run the decorated function every `interval` (seconds or a `timedelta`) while started."""
+        if callable(interval):
+            raise TypeError(
+                f"app.every needs an interval: write @app.every(60) above "
+                f"{getattr(interval, '__qualname__', interval)!r}"
+            )
+
+        def register(fn: F) -> F:
+            self.schedule(fn, every=interval)
+            return fn
+
+        return register
+
+    def schedule(self, fn: Callable[..., Any], *, every: Interval) -> None:
+        """Run `fn` every `every` seconds (or `timedelta`) while the app is started.
+
+        The first run is one interval after start-up; `fn` is resolved at app scope (services
+        and app-scoped `Depends`); coroutine functions run on the loop, plain ones in a thread.
+        """
+        self._check_open(f"schedule {getattr(fn, '__qualname__', fn)!r}")
+        self._scheduler.add(fn, every)
+
+    @property
+    def jobs(self) -> list[JobInfo]:
+        """A snapshot of every scheduled job, in declaration order."""
+        return self._scheduler.snapshot()
+
     @property
     def dependency_overrides(self) -> MutableMapping[Any, Callable[..., Any]]:
         """Dependency or service -> replacement; effective on already prepared handlers."""
@@ -201,7 +237,7 @@ class MicroAPI:
     def needs_startup(self) -> bool:
         """Whether start-up has work beyond checks: hooks or app-scoped services."""
         app_services = any(s.scope == "app" for s in self.registry.services())
-        hooks = self.startup_hooks or self.shutdown_hooks or self.lifespan
+        hooks = self.startup_hooks or self.shutdown_hooks or self.lifespan or self._scheduler.jobs
         return bool(hooks or app_services)
 
     async def startup(self) -> None:
@@ -236,6 +272,7 @@ class MicroAPI:
         dispatcher = Dispatcher(self.router, self._app_scope, self.exception_handlers)
         self._chain = self.middleware.build(dispatcher)
         self.state = "started"
+        self._scheduler.start(self._app_scope)
 
     async def shutdown(self) -> None:
         """Run shutdown hooks in reverse order, then tear app services down.
@@ -246,6 +283,7 @@ class MicroAPI:
             raise RuntimeError(f"cannot shut down: the app is {self.state}")
         self.state = "stopping"
         self._chain = None
+        escaped = await self._scheduler.stop(self.shutdown_timeout)  # jobs first
         errors: list[Exception] = []
         if self._lifespan_cm is not None:
             try:
@@ -265,6 +303,8 @@ class MicroAPI:
         except Exception as exc:
             errors.append(exc)
         self.state = "stopped"
+        if escaped is not None:  # a job's BaseException, re-raised once everything is down
+            raise escaped
         if len(errors) == 1:
             raise errors[0]
         if errors:
@@ -275,6 +315,7 @@ class MicroAPI:
             route.payload.prepare(self.registry)
         for hook in (*self.startup_hooks, *self.shutdown_hooks):
             self._plans[hook] = self.registry.prepare(hook)
+        self._scheduler.prepare(self.registry)
 
     async def _implicit_start(self) -> bool:
         """Start on the first request when a server runs without lifespan and nothing needs it."""
