@@ -192,6 +192,7 @@ class Scheduler:
         loop = asyncio.get_running_loop()
         for job in self.jobs:
             job.reset()
+            job.next_due = origin + job.interval
             self._tasks[job] = loop.create_task(
                 self._loop(job, app_scope, origin), name=f"microapi job {job.name}"
             )
