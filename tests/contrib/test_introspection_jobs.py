@@ -72,7 +72,7 @@ def test_jobs_are_collected_before_start_up_with_source_and_interval() -> None:
 def test_the_json_shows_runs_outcomes_failures_and_next_due() -> None:
     app = jobs_app()
     with TestClient(app) as client:
-        wait_until(lambda: all(job.runs >= 2 for job in app.jobs[:2]))
+        wait_until(lambda: app.jobs[0].runs >= 2 and app.jobs[1].failures >= 2)
         before = time.time()
         jobs = by_name(client.get("/_debug?format=json").json()["jobs"])
     assert set(jobs) == {"tick", "broken", "hourly"}
@@ -96,7 +96,7 @@ def test_the_json_shows_runs_outcomes_failures_and_next_due() -> None:
 def test_the_page_lists_the_jobs_and_their_failures() -> None:
     app = jobs_app()
     with TestClient(app) as client:
-        wait_until(lambda: app.jobs[1].failures >= 1 and app.jobs[1].last_outcome == "failed")
+        wait_until(lambda: app.jobs[1].failures >= 1)
         page = client.get("/_debug").text
     assert '<a href="#jobs">Jobs</a>' in page
     assert "Scheduled jobs (3)" in page

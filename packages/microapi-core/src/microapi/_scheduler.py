@@ -263,7 +263,6 @@ class Scheduler:
         job.runs += 1
         job.last_start = self._wall()
         job.last_outcome = "running"
-        job.last_error = None
         try:
             await app_scope.call(job.prepared)
         except Exception as exc:
@@ -288,6 +287,7 @@ class Scheduler:
             raise
         else:
             job.last_outcome = "ok"
+            job.last_error = None
         finally:
             job.running = False
 

@@ -27,7 +27,8 @@ class JobInfo:
     - `runs`, `failures`, `skipped`: runs started, runs that raised, and due times dropped
       because a run (or a late wake-up) went past them (missed runs are not queued).
     - `last_start`: when the last run started, `last_outcome` how it ended (`None` before the
-      first run), `last_error` the `repr` of its exception when it failed.
+      first run), `last_error` the `repr` of the latest failed run's exception, kept (also
+      while the next run is going) until a run succeeds.
     - `next_due`: when the next run is due (`None` unless the app is started).
 
     Times are wall-clock seconds since the epoch (`time.time()`), ready to display; the

@@ -96,7 +96,8 @@ class JobEntry:
 
     `interval` is in seconds; `last_start` and `next_due` are wall-clock seconds since the
     epoch (`None` before the first run, and while the app is not started, respectively);
-    `last_outcome` is `"ok"`, `"failed"`, `"running"`, `"cancelled"` or `None`.
+    `last_outcome` is `"ok"`, `"failed"`, `"running"`, `"cancelled"` or `None`; `last_error` is
+    the `repr` of the latest failure, kept until a run succeeds.
     """
 
     function: str
