@@ -235,7 +235,7 @@ class MicroAPI:
 
     @property
     def needs_startup(self) -> bool:
-        """Whether start-up has work beyond checks: hooks or app-scoped services."""
+        """Whether start-up has work beyond checks: hooks, app-scoped services or jobs."""
         app_services = any(s.scope == "app" for s in self.registry.services())
         hooks = self.startup_hooks or self.shutdown_hooks or self.lifespan or self._scheduler.jobs
         return bool(hooks or app_services)
@@ -275,7 +275,7 @@ class MicroAPI:
         self._scheduler.start(self._app_scope)
 
     async def shutdown(self) -> None:
-        """Run shutdown hooks in reverse order, then tear app services down.
+        """Stop the jobs, run shutdown hooks in reverse order, then tear app services down.
 
         Every step is attempted; failures are raised together afterwards.
         """
