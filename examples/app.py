@@ -7,6 +7,8 @@
 - Every write adds an audit line in a background task, after the response is sent.
 - Route groups: the notes API under `/notes`, and an `/admin` group whose every route first
   runs the `require_admin` guard (an `x-admin-token` header matching `NOTES_ADMIN_TOKEN`).
+- A scheduled job prunes audit lines older than 30 days, every hour while the app is started
+  (in each server process: under several workers each runs it, which is harmless here).
 - Contrib: an access log line per request, CORS for a front end on localhost:5173, and the
   introspection page at `/_debug`.
 
@@ -21,6 +23,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,6 +32,7 @@ from microapi.background import BackgroundTasks
 from microapi_contrib import AccessLogMiddleware, CORSMiddleware, enable_introspection
 
 logger = logging.getLogger("examples.notes")
+AUDIT_RETENTION = timedelta(days=30)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
@@ -86,6 +90,19 @@ def audit(db: Database, line: str) -> None:
     """Background task: record a write after its response has been sent."""
     with db.connect() as connection:
         connection.execute("INSERT INTO audit (at, line) VALUES (?, ?)", (time.time(), line))
+
+
+def prune_audit(db: Database) -> int:
+    """Scheduled every hour: delete audit lines older than `AUDIT_RETENTION`; how many."""
+    cutoff = time.time() - AUDIT_RETENTION.total_seconds()
+    connection = db.connect()
+    try:
+        deleted: int = connection.execute("DELETE FROM audit WHERE at < ?", (cutoff,)).rowcount
+    finally:
+        connection.close()
+    if deleted:
+        logger.info("pruned %d audit line(s) older than %s", deleted, AUDIT_RETENTION)
+    return deleted
 
 
 def note_id(request: Request) -> int:
@@ -159,6 +176,7 @@ def create_app() -> MicroAPI:
     """Build the notes app; each call gives an independent app."""
     app = MicroAPI()
     app.registry.register(Database, open_database, scope="app")
+    app.schedule(prune_audit, every=timedelta(hours=1))
     app.add_middleware(AccessLogMiddleware())
     app.add_middleware(
         CORSMiddleware(

@@ -1,12 +1,14 @@
 """The example app served by `make run`, exercised through the test client."""
 
+import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from microapi.testing import TestClient
 
-from examples.app import create_app
+from examples.app import Database, create_app, prune_audit
 
 
 @pytest.fixture
@@ -59,3 +61,33 @@ def test_the_admin_group_guards_every_route(
     assert client.get("/admin/stats", headers={"x-admin-token": "wrong"}).status_code == 401
     allowed = client.get("/admin/stats", headers={"x-admin-token": "s3cret"})
     assert allowed.json() == {"notes": 1, "audit_lines": 1}
+
+
+def test_old_audit_lines_are_pruned_every_hour(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NOTES_DATA_DIR", str(tmp_path))
+    app = create_app()
+    with TestClient(app) as client:
+        [job] = app.jobs
+        assert job.function == "examples.app:prune_audit"
+        assert job.interval == 3600.0
+        assert job.next_due is not None  # scheduled: start-up resolved its Database
+        listed = client.get("/_debug?format=json").json()["jobs"]
+        assert [row["function"] for row in listed] == ["examples.app:prune_audit"]
+        check_pruning(client, tmp_path)
+
+
+def check_pruning(client: TestClient, tmp_path: Path) -> None:
+    """What the job does, called directly (an hour is too long to wait for)."""
+    database = Database(tmp_path / "notes.sqlite3")
+    now = time.time()
+    day = 86400
+    with closing(database.connect()) as connection:
+        for age, line in [(31 * day, "old"), (30 * day + 60, "just too old"), (29 * day, "kept")]:
+            connection.execute("INSERT INTO audit (at, line) VALUES (?, ?)", (now - age, line))
+    assert client.post("/notes", json={"text": "fresh"}).status_code == 201
+    assert prune_audit(database) == 2
+    assert client.get("/audit").json() == ["kept", "created note 1"]
+    assert prune_audit(database) == 0
+    database.close()

@@ -29,6 +29,7 @@ from microapi_router import Router
 from ._dispatch import Dispatcher
 from ._exception_handlers import ExceptionHandlers
 from ._naming import qualified_name
+from ._scheduler import Scheduler
 from .requests import Request
 from .responses import Response
 from .routing import Route
@@ -62,6 +63,8 @@ class Lifecycle:
         startup_hooks: Sequence[Hook],
         shutdown_hooks: Sequence[Hook],
         lifespan: Callable[[], AbstractAsyncContextManager[Any]] | None,
+        scheduler: Scheduler,
+        shutdown_timeout: float,
     ) -> None:
         self.router = router
         self.registry = registry
@@ -70,6 +73,8 @@ class Lifecycle:
         self.startup_hooks = startup_hooks
         self.shutdown_hooks = shutdown_hooks
         self.lifespan = lifespan
+        self.scheduler = scheduler
+        self.shutdown_timeout = shutdown_timeout
         self.state: State = "new"
         self.startup_error: BaseException | None = None
         self.chain: Chain | None = None
@@ -88,9 +93,9 @@ class Lifecycle:
 
     @property
     def needs_startup(self) -> bool:
-        """Whether start-up has work beyond checks: hooks, a lifespan or app-scoped services."""
+        """Whether start-up has work beyond checks: hooks, a lifespan, app services or jobs."""
         app_services = any(s.scope == "app" for s in self.registry.services())
-        hooks = self.startup_hooks or self.shutdown_hooks or self.lifespan
+        hooks = self.startup_hooks or self.shutdown_hooks or self.lifespan or self.scheduler.jobs
         return bool(hooks or app_services)
 
     async def start(self) -> None:
@@ -122,14 +127,18 @@ class Lifecycle:
         dispatcher = Dispatcher(self.router, self._app_scope, self.errors)
         self.chain = self.middleware.build(dispatcher)
         self._move("ok")
+        self.scheduler.start(self._app_scope)
 
     async def stop(self) -> None:
-        """Exit the lifespan, run shutdown hooks in reverse order, then tear services down.
+        """Stop the jobs, exit the lifespan, run shutdown hooks in reverse order, then tear
+        services down.
 
-        Every step is attempted; failures are raised together afterwards.
+        Every step is attempted; failures are raised together afterwards. A job's
+        `BaseException` (not an `Exception`) is re-raised once everything is down.
         """
         self._move("stop")
         self.chain = None
+        escaped = await self.scheduler.stop(self.shutdown_timeout)  # jobs first
         errors: list[Exception] = []
         if self._lifespan_cm is not None:
             cm, self._lifespan_cm = self._lifespan_cm, None
@@ -150,6 +159,8 @@ class Lifecycle:
         except Exception as exc:
             errors.append(exc)
         self._move("done")
+        if escaped is not None:
+            raise escaped
         if len(errors) == 1:
             raise errors[0]
         if errors:
@@ -175,3 +186,4 @@ class Lifecycle:
             route.payload.prepare(self.registry)
         for hook in (*self.startup_hooks, *self.shutdown_hooks):
             self._plans[hook] = self.registry.prepare(hook)
+        self.scheduler.prepare(self.registry)

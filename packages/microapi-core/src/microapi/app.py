@@ -18,11 +18,13 @@ from ._asgi import serve_http, serve_lifespan, serve_websocket
 from ._exception_handlers import ExceptionHandler, ExceptionHandlers
 from ._lifecycle import Hook, Lifecycle, State
 from ._naming import qualified_name
+from ._scheduler import Scheduler, timeout_seconds
 from .background import BackgroundTasks
 from .exceptions import AppFrozenError
 from .requests import Request
 from .responses import Response
 from .routing import Route, RouteDecorators, RouteGroup, method_names
+from .scheduling import Interval, JobInfo
 from .types import Receive, Scope, Send
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,6 +47,7 @@ class MicroAPI(RouteDecorators):
         debug: bool = False,
         max_body_size: int = 1 << 20,
         lifespan: Callable[[MicroAPI], AbstractAsyncContextManager[Any]] | None = None,
+        shutdown_timeout: float = 10.0,
     ) -> None:
         self.exception_handlers = ExceptionHandlers(debug)
         self.lifespan = lifespan
@@ -60,6 +63,8 @@ class MicroAPI(RouteDecorators):
         )
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []
+        # Scheduled jobs (microapi._scheduler); shutdown waits for running ones this long.
+        self.scheduler = Scheduler()
         self.lifecycle = Lifecycle(
             self.router,
             self.registry,
@@ -68,6 +73,8 @@ class MicroAPI(RouteDecorators):
             self.startup_hooks,
             self.shutdown_hooks,
             None if lifespan is None else (lambda: lifespan(self)),
+            self.scheduler,
+            timeout_seconds(shutdown_timeout),
         )
 
     @property
@@ -153,6 +160,41 @@ class MicroAPI(RouteDecorators):
         self.shutdown_hooks.append(fn)
         return fn
 
+    # --- scheduled jobs (microapi._scheduler) --------------------------------
+
+    def every(self, interval: Interval) -> Callable[[F], F]:
+        """Run the decorated function every `interval` (seconds or a `timedelta`) while started."""
+        if callable(interval):
+            raise TypeError(
+                f"app.every needs an interval: write @app.every(60) above "
+                f"{getattr(interval, '__qualname__', interval)!r}"
+            )
+
+        def register(fn: F) -> F:
+            self.schedule(fn, every=interval)
+            return fn
+
+        return register
+
+    def schedule(self, fn: Callable[..., Any], *, every: Interval) -> None:
+        """Run `fn` every `every` seconds (or `timedelta`) while the app is started.
+
+        The first run is one interval after start-up; `fn` is resolved at app scope (services
+        and app-scoped `Depends`); coroutine functions run on the loop, plain ones in a thread.
+        """
+        self._check_open(f"schedule {qualified_name(fn)}")
+        self.scheduler.add(fn, every)
+
+    @property
+    def shutdown_timeout(self) -> float:
+        """Seconds shutdown waits for running jobs before cancelling them."""
+        return self.lifecycle.shutdown_timeout
+
+    @property
+    def jobs(self) -> list[JobInfo]:
+        """A snapshot of every scheduled job, in declaration order."""
+        return self.scheduler.snapshot()
+
     @property
     def dependency_overrides(self) -> MutableMapping[Any, Callable[..., Any]]:
         """Dependency or service -> replacement; effective on already prepared handlers."""
@@ -189,7 +231,7 @@ class MicroAPI(RouteDecorators):
 
     @property
     def needs_startup(self) -> bool:
-        """Whether start-up has work beyond checks: hooks, a lifespan or app-scoped services."""
+        """Whether start-up has work beyond checks: hooks, a lifespan, app services or jobs."""
         return self.lifecycle.needs_startup
 
     async def startup(self) -> None:

@@ -1,6 +1,14 @@
 """The introspection page, its JSON twin and the data behind both (and the CLI)."""
 
-from .data import AppInfo, DependencyInfo, MiddlewareInfo, RouteInfo, ServiceEntry, collect
+from .data import (
+    AppInfo,
+    DependencyInfo,
+    JobEntry,
+    MiddlewareInfo,
+    RouteInfo,
+    ServiceEntry,
+    collect,
+)
 from .html import render_html
 from .page import IntrospectionPage, enable_introspection
 from .text import render_route_table
@@ -9,6 +17,7 @@ __all__ = [
     "AppInfo",
     "DependencyInfo",
     "IntrospectionPage",
+    "JobEntry",
     "MiddlewareInfo",
     "RouteInfo",
     "ServiceEntry",

@@ -1,7 +1,8 @@
 """The facts the introspection page, its JSON and the CLI all show, gathered from one app.
 
 Everything is read through the app's public API: `app.router.routes()`, each endpoint's
-prepared dependency plan, `app.middleware.middlewares` and `app.registry.services()`.
+prepared dependency plan, `app.middleware.middlewares`, `app.registry.services()` and
+`app.jobs`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Protocol
 
 from microapi import MicroAPI
 from microapi.routing import Route
+from microapi.scheduling import JobInfo
 
 from .describe import qualified_name, source_location
 
@@ -94,12 +96,35 @@ class ServiceEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class JobEntry:
+    """A scheduled job and how its runs went, when the page was read.
+
+    `interval` is in seconds; `last_start` and `next_due` are wall-clock seconds since the
+    epoch (`None` before the first run, and while the app is not started, respectively);
+    `last_outcome` is `"ok"`, `"failed"`, `"running"`, `"cancelled"` or `None`; `last_error` is
+    the `repr` of the latest failure, kept until a run succeeds.
+    """
+
+    function: str
+    source: str | None
+    interval: float
+    runs: int
+    failures: int
+    skipped: int
+    last_start: float | None
+    last_outcome: str | None
+    last_error: str | None
+    next_due: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class AppInfo:
     """Everything the introspection views show."""
 
     routes: tuple[RouteInfo, ...]
     middleware: tuple[MiddlewareInfo, ...]
     services: tuple[ServiceEntry, ...]
+    jobs: tuple[JobEntry, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Plain lists, dicts, strings, numbers and None: the JSON view."""
@@ -107,7 +132,7 @@ class AppInfo:
 
 
 def collect(app: MicroAPI) -> AppInfo:
-    """Read routes, middleware and services from `app`, with current overrides applied."""
+    """Read routes, middleware, services and jobs from `app`, with current overrides applied."""
     return AppInfo(
         routes=tuple(
             _route(app, route.template, route.methods, route.payload)
@@ -121,6 +146,22 @@ def collect(app: MicroAPI) -> AppInfo:
             ServiceEntry(qualified_name(s.key), qualified_name(s.factory), s.scope)
             for s in app.registry.services()
         ),
+        jobs=tuple(_job(job) for job in app.jobs),
+    )
+
+
+def _job(job: JobInfo) -> JobEntry:
+    return JobEntry(
+        function=job.function,
+        source=source_location(job.fn),
+        interval=job.interval,
+        runs=job.runs,
+        failures=job.failures,
+        skipped=job.skipped,
+        last_start=job.last_start,
+        last_outcome=job.last_outcome,
+        last_error=job.last_error,
+        next_due=job.next_due,
     )
 
 

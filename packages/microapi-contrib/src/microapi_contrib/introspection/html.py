@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from html import escape
 
-from .data import AppInfo, DependencyInfo, MiddlewareInfo, RouteInfo, ServiceEntry
+from .data import AppInfo, DependencyInfo, JobEntry, MiddlewareInfo, RouteInfo, ServiceEntry
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem;
@@ -38,10 +39,12 @@ def render_html(info: AppInfo) -> str:
             f"<title>MicroAPI introspection</title><style>{STYLE}</style></head><body>",
             "<h1>MicroAPI introspection</h1>",
             '<nav><a href="#routes">Routes</a><a href="#middleware">Middleware</a>'
-            '<a href="#services">Services</a><a href="?format=json">JSON</a></nav>',
+            '<a href="#services">Services</a><a href="#jobs">Jobs</a>'
+            '<a href="?format=json">JSON</a></nav>',
             _routes(info.routes),
             _middleware(info.middleware),
             _services(info.services),
+            _jobs(info.jobs),
             "</body></html>",
         ]
     )
@@ -117,6 +120,51 @@ def _services(services: tuple[ServiceEntry, ...]) -> str:
             f"</tr></thead><tbody>{rows}</tbody></table>"
         )
     return f'<section id="services"><h2>Services ({len(services)})</h2>{body}</section>'
+
+
+def _jobs(jobs: tuple[JobEntry, ...]) -> str:
+    if not jobs:
+        body = '<p class="note">No scheduled jobs.</p>'
+    else:
+        rows = "".join(_job_row(job) for job in jobs)
+        body = (
+            '<p class="note">Each server process runs its own jobs; times are UTC.</p>'
+            '<table id="jobs-table"><thead><tr><th>Job</th><th>Every</th><th>Last start</th>'
+            "<th>Last outcome</th><th>Runs</th><th>Failures</th><th>Skipped</th>"
+            f"<th>Next due</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    return f'<section id="jobs"><h2>Scheduled jobs ({len(jobs)})</h2>{body}</section>'
+
+
+def _job_row(job: JobEntry) -> str:
+    outcome = escape(job.last_outcome or "not run yet")
+    if job.last_outcome == "failed":
+        outcome = f'<span class="error">{outcome}</span>'
+    if job.last_error is not None:
+        outcome += f'<div class="where">{escape(job.last_error)}</div>'
+    return (
+        f"<tr><td><code>{escape(job.function)}</code>{_where(job.source)}</td>"
+        f"<td>{escape(format_interval(job.interval))}</td>"
+        f"<td>{escape(format_time(job.last_start, 'never'))}</td><td>{outcome}</td>"
+        f"<td>{job.runs}</td><td>{job.failures}</td><td>{job.skipped}</td>"
+        f"<td>{escape(format_time(job.next_due, 'not scheduled'))}</td></tr>"
+    )
+
+
+def format_interval(seconds: float) -> str:
+    """`3600.0` as `1 h`, `90.0` as `90 s`, `0.05` as `0.05 s`: the largest exact unit."""
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)} {unit}"
+    return f"{seconds:g} s"
+
+
+def format_time(timestamp: float | None, missing: str) -> str:
+    """Seconds since the epoch as ISO 8601 UTC, to the millisecond; `missing` for None."""
+    if timestamp is None:
+        return missing
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _where(source: str | None) -> str:
