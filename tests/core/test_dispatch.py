@@ -227,3 +227,27 @@ def test_concurrent_requests_never_see_each_others_request_scoped_values() -> No
 
     results = asyncio.run(run())
     assert results == [{"token": str(i), "query": str(i)} for i in range(500)]
+
+
+def test_request_route_is_the_matched_route_or_none() -> None:
+    from microapi import Response
+
+    app = MicroAPI()
+    seen: list[str | None] = []
+
+    @app.add_middleware
+    async def record(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        seen.append(None if request.route is None else request.route.template)
+        return response
+
+    @app.get("/users/{user_id}")
+    async def user(request: Request) -> str:
+        assert request.route is not None
+        return request.route.template
+
+    with TestClient(app) as client:
+        assert client.get("/users/1").json() == "/users/{user_id}"
+        client.get("/missing")
+        client.post("/users/1")
+    assert seen == ["/users/{user_id}", None, None]  # a 404 and a 405 matched no route

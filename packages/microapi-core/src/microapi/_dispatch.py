@@ -56,6 +56,7 @@ class Dispatcher:
             return await self._errors.respond(request, HTTPException(400, str(exc)))
         if type(found) is Match:
             request.path_params = found.params
+            request.route = found.payload
             return await self._run(found.payload, request)
         if type(found) is MethodNotAllowed:
             return await self._not_allowed(request, found.allowed)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import re
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .background import BackgroundTasks
 from .datastructures import Address, Headers, QueryParams, parse_cookies
 from .exceptions import ClientDisconnect, HTTPException
 from .types import Receive, Scope
+
+if TYPE_CHECKING:
+    from .routing import Route
 
 _UNREAD = object()
 
@@ -36,8 +39,10 @@ class Request:
     `state` is a free namespace for middleware and handlers to share per-request data.
 
     Two attributes carry what the framework decided about this request, for middleware to
-    observe: `background` (the `BackgroundTasks` to run once the response is sent, or None)
-    and `exception` (the exception that was answered with a 500, or None).
+    observe: `background` (the `BackgroundTasks` to run once the response is sent, or None),
+    `exception` (the exception that was answered with a 500, or None) and `route` (the
+    `microapi.routing.Route` the path matched, or None for a 404 or 405: its `template` is the
+    bounded-cardinality name of what was asked, for logs and metrics).
     """
 
     __slots__ = (
@@ -51,6 +56,7 @@ class Request:
         "exception",
         "max_body_size",
         "path_params",
+        "route",
         "scope",
     )
 
@@ -66,6 +72,7 @@ class Request:
         self._body: Any = _UNREAD
         self.background: BackgroundTasks | None = None
         self.exception: BaseException | None = None
+        self.route: Route | None = None
 
     @property
     def state(self) -> SimpleNamespace:
