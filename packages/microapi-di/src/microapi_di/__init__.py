@@ -5,6 +5,7 @@ from ._container import Container
 from ._errors import (
     AsyncInSyncScopeError,
     CyclicDependencyError,
+    DefaultOnlyError,
     DIError,
     FrozenContainerError,
     InvalidDependencyError,
@@ -16,6 +17,7 @@ from ._errors import (
     ScopeViolationError,
     TeardownError,
 )
+from ._hooks import Given, Parameter, ParameterHook
 from ._overrides import Override, Overrides
 from ._registry import ServiceInfo
 from ._scopes import AppScope, RequestScope, SyncAppScope, SyncRequestScope
@@ -37,15 +39,19 @@ __all__ = [
     "Container",
     "CyclicDependencyError",
     "DIError",
+    "DefaultOnlyError",
     "DependencyNode",
     "Depends",
     "DependsMarker",
     "FrozenContainerError",
+    "Given",
     "InvalidDependencyError",
     "MissingDependencyError",
     "MissingValueError",
     "Override",
     "Overrides",
+    "Parameter",
+    "ParameterHook",
     "Prepared",
     "RegistrationError",
     "RequestScope",

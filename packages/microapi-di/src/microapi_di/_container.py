@@ -12,6 +12,7 @@ from typing import Any, TypeVar, overload
 
 from ._callables import describe
 from ._graph import Planner
+from ._hooks import ParameterHook
 from ._levels import Values
 from ._overrides import Override, Overrides
 from ._registry import Service, ServiceInfo, level_of
@@ -90,18 +91,43 @@ class Container:
         return [service.info() for service in self._state.registry.services.values()]
 
     @overload
-    def prepare(self, fn: Callable[..., Awaitable[R]], *, scope: str = ...) -> Prepared[R]: ...
+    def prepare(
+        self,
+        fn: Callable[..., Awaitable[R]],
+        *,
+        scope: str = ...,
+        hook: ParameterHook | None = ...,
+        strict_defaults: bool = ...,
+    ) -> Prepared[R]: ...
 
     @overload
-    def prepare(self, fn: Callable[..., R], *, scope: str = ...) -> Prepared[R]: ...
+    def prepare(
+        self,
+        fn: Callable[..., R],
+        *,
+        scope: str = ...,
+        hook: ParameterHook | None = ...,
+        strict_defaults: bool = ...,
+    ) -> Prepared[R]: ...
 
-    def prepare(self, fn: Callable[..., Any], *, scope: str = "request") -> Prepared[Any]:
+    def prepare(
+        self,
+        fn: Callable[..., Any],
+        *,
+        scope: str = "request",
+        hook: ParameterHook | None = None,
+        strict_defaults: bool = False,
+    ) -> Prepared[Any]:
         """Plan and validate `fn` once, to be called in a `scope` scope ("request" or "app").
 
         Raises a `ResolutionError` naming the parameter and the chain when something cannot be
         resolved. Calls then run the plan, without inspecting signatures again.
+
+        `hook` is asked about every parameter of the graph that has no `Depends`, before the
+        container's own rules (see `Parameter` and `Given`); with `strict_defaults`, a parameter
+        of `fn` itself that nothing provides but its default raises `DefaultOnlyError`.
         """
-        return Prepared(self._state, fn, level_of(scope))
+        return Prepared(self._state, fn, level_of(scope), hook, strict_defaults)
 
     @property
     def overrides(self) -> Overrides:

@@ -26,6 +26,24 @@ class MissingDependencyError(ResolutionError):
     """A parameter that nothing provides: no `Depends`, no service, no declared value."""
 
 
+class DefaultOnlyError(MissingDependencyError):
+    """A parameter of a prepared callable that nothing provides but its default.
+
+    Raised only when preparing with `strict_defaults=True`, for the callable's own parameters
+    (its dependencies keep their defaults): a framework uses it to refuse a handler parameter
+    that would silently always be its default.
+    """
+
+    def __init__(self, chain: tuple[str, ...], parameter: str, default: object) -> None:
+        self.parameter = parameter
+        self.default = default
+        super().__init__(
+            chain,
+            f"nothing provides parameter {parameter!r} except its default {default!r}, "
+            "so it would always be that default; say where its value comes from",
+        )
+
+
 class CyclicDependencyError(ResolutionError):
     """A dependency or service that, through its parameters, depends on itself."""
 

@@ -16,10 +16,12 @@ from typing import Any, Literal
 from ._callables import CallKind, call_kind, describe
 from ._errors import (
     CyclicDependencyError,
+    DefaultOnlyError,
     InvalidDependencyError,
     MissingDependencyError,
     ScopeViolationError,
 )
+from ._hooks import Given, Parameter, ParameterHook
 from ._levels import name_of
 from ._registry import Registry, Service
 from ._signature import EMPTY, DependsMarker, Param, SignatureProblem, Unevaluated, read_params
@@ -85,10 +87,14 @@ class Planner:
         overrides: Mapping[Hashable, Callable[..., Any]],
         *,
         strict: bool = True,
+        hook: ParameterHook | None = None,
+        strict_defaults: bool = False,
     ) -> None:
         self._registry = registry
         self._overrides = overrides
         self._strict = strict
+        self._hook = hook
+        self._strict_defaults = strict_defaults
         self._memo: dict[tuple[object, ...], Node] = {}
         # Nodes being planned, in order, with their labels: finding one again is a cycle.
         self._active: dict[tuple[object, ...], str] = {}
@@ -104,7 +110,7 @@ class Planner:
             call_kind=call_kind(fn),
             level=level,
             cache_key=None,
-            args=self._args(fn, level, ()),
+            args=self._args(fn, level, (), root=True),
         ).with_touches()
 
     def service(self, service: Service, chain: tuple[str, ...]) -> Node:
@@ -173,7 +179,9 @@ class Planner:
             raise CyclicDependencyError(chain, f"cycle: {' -> '.join(cycle)}")
         self._active[identity] = label
 
-    def _args(self, call: Callable[..., Any], level: int, chain: tuple[str, ...]) -> list[Arg]:
+    def _args(
+        self, call: Callable[..., Any], level: int, chain: tuple[str, ...], *, root: bool = False
+    ) -> list[Arg]:
         """How to call `call`: positional while no parameter is skipped, by name after that."""
         try:
             params = read_params(call)
@@ -183,7 +191,7 @@ class Planner:
         args: list[Arg] = []
         skipped: list[Param] = []
         for param in params:
-            node = self._param(call, param, level, chain)
+            node = self._param(call, param, level, chain, root=root)
             if node is None:
                 skipped.append(param)
                 continue
@@ -195,12 +203,38 @@ class Planner:
         return args
 
     def _param(
-        self, owner: Callable[..., Any], param: Param, level: int, chain: tuple[str, ...]
+        self,
+        owner: Callable[..., Any],
+        param: Param,
+        level: int,
+        chain: tuple[str, ...],
+        *,
+        root: bool = False,
     ) -> Node | None:
-        """Resolve one parameter: its `Depends`, else its type's provider, else its name's."""
+        """Resolve one parameter: its `Depends`, else the hook's answer, else its type's
+        provider, else its name's."""
         here = (*chain, _hop(owner, param))
         if param.marker is not None:
             return self.depends(param.marker, level, here)
+        if self._hook is not None:
+            answer = self._hook(
+                Parameter(
+                    param.name,
+                    param.annotation,
+                    param.declared,
+                    param.metadata,
+                    param.default,
+                    owner,
+                )
+            )
+            if isinstance(answer, DependsMarker):
+                return self.depends(answer, level, here)
+            if isinstance(answer, Given):
+                return self._given(answer.key, level, here)
+            if answer is not None:
+                raise InvalidDependencyError(
+                    here, f"the parameter hook answered {answer!r}, not Depends(...), Given or None"
+                )
         annotation = param.annotation
         if isinstance(annotation, Unevaluated):
             annotation = self._by_name(annotation)
@@ -208,9 +242,22 @@ class Planner:
             node = self._keyed(key, level, here)
             if node is not None:
                 return node
+        if param.default is not EMPTY and root and self._strict_defaults and self._strict:
+            raise DefaultOnlyError(here, param.name, param.default)
         if param.default is not EMPTY or not self._strict:
             return None
         raise MissingDependencyError(here, _nothing_provides(param))
+
+    def _given(self, key: Hashable, level: int, chain: tuple[str, ...]) -> Node:
+        """The value the scope at `level` is given under `key`, as a hook said."""
+        if not _hashable(key):
+            raise InvalidDependencyError(chain, f"the parameter hook's key {key!r} is not hashable")
+        identity = ("given", key, level)
+        node = self._memo.get(identity)
+        if node is None:
+            node = Node("value", key, None, CallKind.SYNC, level, key)
+            self._memo[identity] = node
+        return node
 
     def _by_name(self, annotation: Unevaluated) -> Any:
         """The one registered type whose name is the annotation's text, if exactly one is."""

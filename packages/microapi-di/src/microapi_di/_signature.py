@@ -59,7 +59,9 @@ class Param:
     """One injectable parameter of a callable.
 
     `annotation` has `Annotated` metadata stripped (it is `EMPTY` when absent); `marker` is the
-    `Depends` given as default or as metadata; `default` is `EMPTY` when there is none.
+    `Depends` given as default or as metadata; `default` is `EMPTY` when there is none;
+    `declared` is the annotation as written (evaluated, `Annotated` kept) and `metadata` the
+    `Annotated` metadata, for parameter hooks.
     """
 
     name: str
@@ -67,6 +69,8 @@ class Param:
     annotation: Any
     marker: DependsMarker | None
     default: Any
+    declared: Any = EMPTY
+    metadata: tuple[Any, ...] = ()
 
     @property
     def positional_only(self) -> bool:
@@ -102,6 +106,8 @@ def _read(call: Callable[..., Any], parameter: inspect.Parameter) -> Param:
     if isinstance(annotation, str):
         # A parameter filled by its default marker does not need its annotation.
         annotation = _evaluate(call, parameter.name, annotation, required=marker is None)
+    declared = annotation
+    metadata = tuple(annotation.__metadata__) if typing.get_origin(annotation) is Annotated else ()
     annotation, metadata_marker = _strip_annotated(parameter.name, annotation)
     if metadata_marker is not None:
         if marker is not None:
@@ -115,6 +121,8 @@ def _read(call: Callable[..., Any], parameter: inspect.Parameter) -> Param:
         annotation=annotation,
         marker=marker,
         default=EMPTY if isinstance(default, DependsMarker) else default,
+        declared=declared,
+        metadata=metadata,
     )
 
 

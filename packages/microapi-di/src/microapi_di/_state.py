@@ -21,6 +21,7 @@ from ._callables import describe
 from ._codegen import Compiled, Mode, compile_call, compile_startup
 from ._errors import InvalidDependencyError, MissingValueError, ScopeStateError
 from ._graph import Node, Planner, find_async
+from ._hooks import Given, Parameter, ParameterHook
 from ._levels import APP, REQUEST, Values, name_of
 from ._overrides import Overrides
 from ._registry import Registry
@@ -92,7 +93,16 @@ Runners = dict["Prepared[Any]", Entry]
 class ContainerState:
     """Registry, overrides, the open app scope and the runner cache of one container."""
 
-    __slots__ = ("_built_with", "app", "app_is_async", "overrides", "registry", "runners", "token")
+    __slots__ = (
+        "_built_with",
+        "app",
+        "app_is_async",
+        "hooks",
+        "overrides",
+        "registry",
+        "runners",
+        "token",
+    )
 
     def __init__(self) -> None:
         self.registry = Registry()
@@ -103,6 +113,9 @@ class ContainerState:
         self.runners: Runners = {}
         self.app: object | None = None
         self.app_is_async = True
+        # The parameter hooks of the callables prepared so far, so that an override's
+        # replacement can be checked against them too.
+        self.hooks: dict[int, ParameterHook] = {}
         # The overrides in effect when the open app scope created its services.
         self._built_with: dict[Hashable, Callable[..., Any]] = {}
 
@@ -111,9 +124,15 @@ class ContainerState:
         self.token = object()
         self.runners.clear()
 
-    def plan(self, fn: Callable[..., Any], level: int) -> Node:
-        """The graph of `fn` at `level` under the current overrides."""
-        return Planner(self.registry, self.overrides.snapshot()).root(fn, level)
+    def plan(self, prepared: Prepared[Any], level: int) -> Node:
+        """The graph of `prepared` at `level` under the current overrides."""
+        planner = Planner(
+            self.registry,
+            self.overrides.snapshot(),
+            hook=prepared.hook,
+            strict_defaults=prepared.strict_defaults,
+        )
+        return planner.root(prepared.fn, level)
 
     def compiled(self, prepared: Prepared[Any], use: Use) -> Compiled:
         """`prepared` compiled for `use`, from the cache or compiled (and cached) now.
@@ -133,7 +152,7 @@ class ContainerState:
         token = self.token
         root = entry.graph(use.level) if entry is not None else None
         if root is None:
-            root = self.plan(prepared.fn, use.level)
+            root = self.plan(prepared, use.level)
         compiled = compile_call(root, use.mode, self._stale())
         if self.token is token:  # else the container changed meanwhile: do not keep it
             entry = self.runners.setdefault(prepared, Entry())
@@ -204,7 +223,11 @@ class ContainerState:
             raise InvalidDependencyError(
                 chain, "a value given to a scope is not overridable; give a different value"
             )
-        planner = Planner(self.registry, {**self.overrides.snapshot(), target: replacement})
+        planner = Planner(
+            self.registry,
+            {**self.overrides.snapshot(), target: replacement},
+            hook=self._any_hook if self.hooks else None,
+        )
         if service is not None:
             planner.service(service, chain)
         elif callable(target):
@@ -213,6 +236,17 @@ class ContainerState:
             raise InvalidDependencyError(
                 chain, "nothing to override: it is neither a registered service nor a callable"
             )
+
+    def _any_hook(self, param: Parameter) -> DependsMarker | Given | None:
+        """The first answer any known hook gives for `param` (a hook that raises has none)."""
+        for hook in self.hooks.values():
+            try:
+                answer = hook(param)
+            except Exception:
+                continue
+            if answer is not None:
+                return answer
+        return None
 
 
 class Prepared(Generic[R_co]):
@@ -223,22 +257,41 @@ class Prepared(Generic[R_co]):
     open app scope change, and then compiles again on the next call.
     """
 
-    def __init__(self, state: ContainerState, fn: Callable[..., Any], level: int) -> None:
-        Planner(state.registry, {}).root(fn, level)  # raises if `fn` cannot be resolved
+    def __init__(
+        self,
+        state: ContainerState,
+        fn: Callable[..., Any],
+        level: int,
+        hook: ParameterHook | None = None,
+        strict_defaults: bool = False,
+    ) -> None:
+        # Raises if `fn` cannot be resolved.
+        Planner(state.registry, {}, hook=hook, strict_defaults=strict_defaults).root(fn, level)
+        if hook is not None:
+            state.hooks.setdefault(id(hook), hook)
         self.fn = fn
         self.scope = name_of(level)
+        self.hook = hook
+        self.strict_defaults = strict_defaults
         self._state = state
         self._level = level
 
     @property
+    def version(self) -> object:
+        """Changes (by identity) whenever this callable's plan may have changed: registrations,
+        overrides, an app scope opening or closing. Compare with `is` to refresh what you
+        derived from `dependencies`."""
+        return self._state.token
+
+    @property
     def is_async(self) -> bool:
         """Whether the graph (with current overrides) has a coroutine or async generator."""
-        return find_async(self._state.plan(self.fn, self._level), (), set()) is not None
+        return find_async(self._state.plan(self, self._level), (), set()) is not None
 
     @property
     def dependencies(self) -> list[DependencyNode]:
         """The tree of what fills `fn`'s parameters, with current overrides applied."""
-        return dependency_tree(self._state.plan(self.fn, self._level))
+        return dependency_tree(self._state.plan(self, self._level))
 
     @property
     def source(self) -> str:

@@ -1,0 +1,155 @@
+"""Parameter hooks: a caller's own rule for filling parameters, and strict defaults."""
+
+import os
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import pytest
+from microapi_di import (
+    Container,
+    DefaultOnlyError,
+    Depends,
+    DependsMarker,
+    Given,
+    InvalidDependencyError,
+    MissingDependencyError,
+    Parameter,
+)
+
+
+@dataclass(frozen=True)
+class Env:
+    """A marker of this test's own: the parameter comes from an environment variable."""
+
+    name: str
+
+
+def reader(name: str, convert: Any) -> Any:
+    def read() -> Any:
+        return convert(os.environ[name])
+
+    return read
+
+
+def env_hook(param: Parameter) -> DependsMarker | None:
+    for item in param.metadata:
+        if isinstance(item, Env):
+            return Depends(reader(item.name, param.annotation))
+    return None
+
+
+def test_a_hook_turns_a_marker_of_your_own_into_a_dependency(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TEST_PORT", "8080")
+
+    def settings(port: Annotated[int, Env("TEST_PORT")]) -> dict[str, int]:
+        return {"port": port}
+
+    def main(config: Annotated[dict[str, int], Depends(settings)]) -> int:
+        return config["port"] + 1
+
+    container = Container()
+    prepared = container.prepare(main, hook=env_hook)
+    with container.sync_app_scope() as app, app.request() as scope:
+        assert scope.call(prepared) == 8081
+
+
+def test_without_the_hook_the_marker_means_nothing() -> None:
+    def main(port: Annotated[int, Env("TEST_PORT")]) -> int:
+        return port
+
+    with pytest.raises(MissingDependencyError, match="'port'"):
+        Container().prepare(main)
+
+
+def test_given_reads_what_the_scope_was_given_under_a_key() -> None:
+    seen: list[str] = []
+
+    def hook(param: Parameter) -> Given | None:
+        seen.append(f"{getattr(param.owner, '__name__', '?')}.{param.name}")
+        return Given(("arg", param.name)) if param.name.startswith("arg_") else None
+
+    def helper(arg_b: str) -> str:
+        return arg_b.upper()
+
+    def main(arg_a: int, b: Annotated[str, Depends(helper)]) -> str:
+        return f"{arg_a}{b}"
+
+    container = Container()
+    prepared = container.prepare(main, hook=hook)
+    assert seen == ["main.arg_a", "helper.arg_b"]  # asked at prepare time, Depends skipped
+    values = {("arg", "arg_a"): 1, ("arg", "arg_b"): "x"}
+    with container.sync_app_scope() as app, app.request(values) as scope:
+        assert scope.call(prepared) == "1X"
+    with (
+        container.sync_app_scope() as app,
+        app.request({}) as scope,
+        pytest.raises(Exception, match="no value"),
+    ):
+        scope.call(prepared)
+
+
+def test_the_hook_is_asked_again_when_overrides_change_the_graph() -> None:
+    asked: list[str] = []
+
+    def hook(param: Parameter) -> Given | None:
+        asked.append(param.name)
+        return Given(param.name)
+
+    def original() -> str:
+        return "original"
+
+    def replacement(token: str) -> str:
+        return f"replaced {token}"
+
+    def main(value: Annotated[str, Depends(original)]) -> str:
+        return value
+
+    container = Container()
+    prepared = container.prepare(main, hook=hook)
+    before = prepared.version
+    with container.override(original, replacement):
+        assert prepared.version is not before
+        with container.sync_app_scope() as app, app.request({"token": "t"}) as scope:
+            assert scope.call(prepared) == "replaced t"
+    assert "token" in asked
+    assert [node.name for node in prepared.dependencies[0].children] == []
+
+
+def test_a_hook_answering_something_else_is_a_clear_error() -> None:
+    def main(x: int) -> int:
+        return x
+
+    with pytest.raises(InvalidDependencyError, match=r"main\(x: int\).*hook answered 42"):
+        Container().prepare(main, hook=lambda param: 42)  # type: ignore[arg-type,return-value]
+
+
+def test_strict_defaults_refuse_a_root_parameter_only_its_default_fills() -> None:
+    def dependency(page: int = 1) -> int:
+        return page
+
+    def main(limit: int = 20, page: Annotated[int, Depends(dependency)] = 0) -> int:
+        return limit + page
+
+    container = Container()
+    assert container.prepare(main)  # by default a default is fine
+    with pytest.raises(DefaultOnlyError) as info:
+        container.prepare(main, strict_defaults=True)
+    assert info.value.parameter == "limit"
+    assert info.value.default == 20
+    assert "main(limit: int)" in str(info.value)
+    assert isinstance(info.value, MissingDependencyError)
+
+
+def test_strict_defaults_leave_dependencies_their_defaults() -> None:
+    def dependency(page: int = 1) -> int:
+        return page
+
+    def main(page: Annotated[int, Depends(dependency)]) -> int:
+        return page
+
+    container = Container()
+    prepared = container.prepare(main, strict_defaults=True)
+    with container.sync_app_scope() as app, app.request() as scope:
+        assert scope.call(prepared) == 1
