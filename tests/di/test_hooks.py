@@ -34,7 +34,7 @@ def reader(name: str, convert: Any) -> Any:
 def env_hook(param: Parameter) -> DependsMarker | None:
     for item in param.metadata:
         if isinstance(item, Env):
-            return Depends(reader(item.name, param.annotation))
+            return DependsMarker(reader(item.name, param.annotation))
     return None
 
 
