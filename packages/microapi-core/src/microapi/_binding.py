@@ -9,6 +9,7 @@ any dependency is entered; every invalid parameter is reported at once in one
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import decimal
 import enum
@@ -165,7 +166,54 @@ def _body_decoder(annotation: Any, name: str, owner: str) -> Callable[[bytes], A
             f"{owner}: body parameter {name!r} is annotated {_show(annotation)}, which cannot "
             f"be decoded from JSON ({exc})"
         ) from None
-    return decoder.decode
+    if not _has_plain_defaults(annotation, set()):
+        return decoder.decode
+    decode = decoder.decode
+
+    def decode_and_fill(body: bytes) -> Any:
+        value = decode(body)
+        _fill_defaults(value)
+        return value
+
+    return decode_and_fill
+
+
+def _has_plain_defaults(annotation: Any, seen: set[int]) -> bool:
+    """Whether a dataclass with a plain (not factory) default appears in `annotation`.
+
+    msgspec decodes such a dataclass without putting the default in the instance's
+    `__dict__` (the class attribute answers reads), so encoding it again would leave the
+    field out; `_fill_defaults` puts them back.
+    """
+    if id(annotation) in seen:
+        return False
+    seen.add(id(annotation))
+    if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
+        fields = dataclasses.fields(annotation)
+        if any(f.default is not dataclasses.MISSING for f in fields):
+            return True
+        try:
+            hints = typing.get_type_hints(annotation, include_extras=True)
+        except Exception:
+            return True  # cannot tell: fill, to be safe
+        return any(_has_plain_defaults(hint, seen) for hint in hints.values())
+    return any(_has_plain_defaults(arg, seen) for arg in typing.get_args(annotation))
+
+
+def _fill_defaults(value: Any) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            own = getattr(item, "__dict__", None)
+            for f in dataclasses.fields(item):
+                if own is not None and f.name not in own and f.default is not dataclasses.MISSING:
+                    own[f.name] = f.default
+                stack.append(getattr(item, f.name, None))
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
 
 
 def _mentions_pydantic(annotation: Any) -> bool:

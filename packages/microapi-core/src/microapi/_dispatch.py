@@ -68,6 +68,10 @@ class Dispatcher:
         tasks = BackgroundTasks()
         values = {Request: request, "request": request, BackgroundTasks: tasks}
         try:
+            binder = endpoint.binder()
+            if binder:
+                # Every parameter and the body, read and validated before any dependency runs.
+                values.update(await binder.bind(request))
             # Opens the request scope, calls the handler (which builds the response), then
             # tears the request's dependencies down.
             plan = endpoint.plan  # prepared by the lifecycle before the dispatcher exists

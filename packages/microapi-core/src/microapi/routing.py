@@ -7,17 +7,31 @@ registers each route under its full template. The router itself knows nothing of
 
 from __future__ import annotations
 
+import inspect
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from microapi_di import Container, DependsMarker, Prepared, ResolutionError
+from microapi_di import (
+    Container,
+    DefaultOnlyError,
+    DependsMarker,
+    Given,
+    Parameter,
+    Prepared,
+    ResolutionError,
+)
 
+from ._binding import EMPTY, Binder, Binding, BindingError, plan_binding
 from ._handler import group_parameter, responder
 from ._naming import qualified_name
+from .params import Param, Source
 from .responses import Response
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+_TEMPLATE_PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
 
 
 def method_names(path: str, methods: Iterable[str]) -> tuple[str, ...]:
@@ -216,11 +230,15 @@ class Route:
     """
 
     __slots__ = (
+        "_binder",
+        "_binder_version",
+        "_bindings",
         "dependencies",
         "fn",
         "groups",
         "handler",
         "methods",
+        "path_names",
         "plan",
         "status_code",
         "tags",
@@ -247,14 +265,88 @@ class Route:
         self.groups = groups
         markers = [dependency.marker for dependency in dependencies]
         self.handler = responder(fn, status_code=status_code, dependencies=markers)
+        self.path_names = frozenset(_TEMPLATE_PARAM.findall(template))
         self.plan: Prepared[Response] | None = None
+        self._bindings: dict[Any, Binding] = {}
+        self._binder = Binder(())
+        self._binder_version: object = None
 
     def prepare(self, container: Container) -> None:
-        """Build the dependency plan; unresolvable parameters raise here, naming the route."""
+        """Build the dependency plan and the parameter bindings; what cannot work raises here,
+        naming the route: an unresolvable parameter, an unconvertible annotation, a handler
+        parameter only its default would fill."""
         try:
-            self.plan = container.prepare(self.handler)
+            self.plan = container.prepare(self.handler, hook=self._hook, strict_defaults=True)
+        except DefaultOnlyError as exc:
+            chain = (self._where(exc.chain), *exc.chain)
+            hint = self._suggestion(exc.parameter, exc.default)
+            raise DefaultOnlyError(chain, exc.parameter, exc.default, hint) from None
         except ResolutionError as exc:
             raise type(exc)((self._where(exc.chain), *exc.chain), exc.problem) from None
+        self.binder()
+
+    def binder(self) -> Binder:
+        """The parameters and body to read before the plan runs, for the plan as it is now
+        (overrides can change which dependencies, and so which parameters, take part)."""
+        plan = self.plan
+        if plan is None:
+            return self._binder
+        version = plan.version
+        if version is not self._binder_version:
+            found: dict[Binding, None] = {}
+            _collect(plan.dependencies, found)
+            self._binder = Binder(list(found))
+            self._binder_version = version
+        return self._binder
+
+    @property
+    def bindings(self) -> tuple[Binding, ...]:
+        """Every request parameter (and the body) the route reads, for tools: source, key,
+        annotation, default, and which callable declared it."""
+        binder = self.binder()
+        body = (binder.body,) if binder.body is not None else ()
+        return (*binder.path, *binder.query, *binder.headers, *binder.cookies, *body)
+
+    def _hook(self, param: Parameter) -> Given | None:
+        """Request parameters for the DI plan: a `Path`/`Query`/... marker in `Annotated`, or a
+        parameter named like one of the template's; each becomes a value given to the scope."""
+        marker = next((m for m in param.metadata if isinstance(m, Param)), None)
+        if marker is None:
+            if param.name not in self.path_names:
+                return None
+            source: Source = "path"
+        else:
+            source = marker.source
+        owner = f"route {', '.join(self.methods)} {self.template}, {qualified_name(param.owner)}"
+        if source == "path" and (marker.key(param.name) if marker else param.name) not in (
+            self.path_names
+        ):
+            raise BindingError(
+                f"{owner}: parameter {param.name!r} asks for path parameter "
+                f"{marker.key(param.name) if marker else param.name!r}, which the template "
+                f"{self.template!r} does not have"
+            )
+        # One binding per declaring callable and parameter, the same each time plans are built.
+        cache_key = (param.owner, param.name)
+        binding = self._bindings.get(cache_key)
+        if binding is None:
+            binding = plan_binding(source, param.name, param.declared, param.default, marker, owner)
+            self._bindings[cache_key] = binding
+        return Given(binding)
+
+    def _suggestion(self, name: str, default: object) -> str:
+        try:
+            annotation = inspect.signature(self.fn).parameters[name].annotation
+        except (KeyError, TypeError, ValueError):
+            annotation = EMPTY
+        shown = (
+            "str"
+            if annotation is EMPTY
+            else annotation
+            if isinstance(annotation, str)
+            else getattr(annotation, "__name__", repr(annotation))
+        )
+        return f"write `{name}: Annotated[{shown}, Query()] = {default!r}` for a query parameter"
 
     def _where(self, chain: tuple[str, ...]) -> str:
         where = f"route {', '.join(self.methods)} {self.template}"
@@ -266,3 +358,10 @@ class Route:
 
     def __repr__(self) -> str:
         return f"Route({', '.join(self.methods)} {self.template} -> {qualified_name(self.fn)})"
+
+
+def _collect(nodes: Any, found: dict[Binding, None]) -> None:
+    for node in nodes:
+        if node.kind == "value" and isinstance(node.target, Binding):
+            found[node.target] = None
+        _collect(node.children, found)

@@ -34,13 +34,16 @@ class DefaultOnlyError(MissingDependencyError):
     that would silently always be its default.
     """
 
-    def __init__(self, chain: tuple[str, ...], parameter: str, default: object) -> None:
+    def __init__(
+        self, chain: tuple[str, ...], parameter: str, default: object, hint: str | None = None
+    ) -> None:
         self.parameter = parameter
         self.default = default
         super().__init__(
             chain,
             f"nothing provides parameter {parameter!r} except its default {default!r}, "
-            "so it would always be that default; say where its value comes from",
+            "so it would always be that default; say where its value comes from"
+            + (f": {hint}" if hint else ""),
         )
 
 
