@@ -146,6 +146,9 @@ def _scalar_converter(annotation: Any) -> Callable[[Any], Any]:
 
 
 def _show(annotation: Any) -> str:
+    base, metadata = _split_annotated(annotation)
+    if metadata and all(isinstance(item, Param) for item in metadata):
+        annotation = base  # the marker says where, not what: show the type
     if isinstance(annotation, type):
         return annotation.__qualname__
     return repr(annotation).replace("typing.", "")
@@ -285,7 +288,7 @@ class Binder:
         if self.body is not None:
             await _read_body(self.body, request, values, errors)
         if errors:
-            raise RequestValidationError(errors)
+            raise RequestValidationError(_unique(errors))
         return values
 
 
@@ -348,6 +351,18 @@ async def _read_body(
         if type(exc).__name__ != "ValidationError" or not hasattr(exc, "errors"):
             raise
         _pydantic_errors(exc, errors)
+
+
+def _unique(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One error per problem: two callables asking for one parameter report it once."""
+    seen: set[str] = set()
+    kept = []
+    for error in errors:
+        identity = repr((error["loc"], error["msg"]))
+        if identity not in seen:
+            seen.add(identity)
+            kept.append(error)
+    return kept
 
 
 def _missing(loc: list[str | int]) -> dict[str, Any]:
