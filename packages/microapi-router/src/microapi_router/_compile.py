@@ -88,11 +88,17 @@ def make_entry(
     """
     if tail:
         *heads, (tail_name, tail_index) = params
+        if not heads:
 
-        def build_tail(segments: list[str]) -> dict[str, str]:
-            found = {name: segments[index] for name, index in heads}
-            found[tail_name] = "/".join(segments[tail_index:])
-            return found
+            def build_tail(segments: list[str]) -> dict[str, str]:
+                return {tail_name: "/".join(segments[tail_index:])}
+
+        else:
+
+            def build_tail(segments: list[str]) -> dict[str, str]:
+                found = {name: segments[index] for name, index in heads}
+                found[tail_name] = "/".join(segments[tail_index:])
+                return found
 
         return (payload, template, build_tail, None)
     if not params:
