@@ -1,9 +1,11 @@
 """Property-based: the router agrees with a brute-force reference that states the rule literally.
 
 The reference tries every registered template against the whole path, keeps those that match,
-and picks the winner by comparing segment kinds left to right (static beats parameter at the
-first position where two candidates differ). It then looks the method up on the winner's shape.
-Registration order is shuffled, and the DFA and its NFA fallback are both checked.
+and picks the winner by comparing segment kinds left to right (static beats parameter beats tail
+`{name:path}` at the first position where two candidates differ). It then looks the method up on
+the winner's shape. A tail matches when the rest of the path (the decoded segments from its
+position on, joined with "/") is not empty. Registration order is shuffled, and the DFA and its
+NFA fallback are both checked.
 """
 
 from __future__ import annotations
@@ -42,12 +44,25 @@ def segments_of(template: str) -> list[str]:
     return template[1:].split("/")
 
 
-def is_param(segment: str) -> bool:
-    return segment.startswith("{")
+STATIC, PARAM, TAIL = 0, 1, 2  # segment kinds, in precedence order
 
 
-def shape_of(template: str) -> tuple[str | None, ...]:
-    return tuple(None if is_param(s) else s for s in segments_of(template))
+def kind_of(segment: str) -> int:
+    if not segment.startswith("{"):
+        return STATIC
+    return TAIL if segment.endswith(":path}") else PARAM
+
+
+def name_of(segment: str) -> str:
+    return segment[1:-1].partition(":")[0]
+
+
+def shape_of(template: str) -> tuple[tuple[int, str], ...]:
+    return tuple(
+        (kind, segment if kind == STATIC else "")
+        for segment in segments_of(template)
+        for kind in [kind_of(segment)]
+    )
 
 
 # -- the reference ------------------------------------------------------------------------
@@ -60,21 +75,38 @@ def reference_decode(path: str) -> list[str]:
     return [unquote(part, errors="strict") for part in parts]
 
 
-def template_matches(template: str, parts: list[str]) -> bool:
+def captured(template: str, parts: list[str]) -> dict[str, str] | None:
+    """The params of `template` for the decoded `parts`, or None when it does not match."""
     segments = segments_of(template)
-    if len(segments) != len(parts):
-        return False
-    return all(
-        (part != "") if is_param(segment) else (segment == part)
-        for segment, part in zip(segments, parts, strict=True)
-    )
+    tail = kind_of(segments[-1]) == TAIL
+    if len(parts) < len(segments) if tail else len(parts) != len(segments):
+        return None
+    params: dict[str, str] = {}
+    for position, segment in enumerate(segments):
+        kind = kind_of(segment)
+        if kind == TAIL:
+            rest = "/".join(parts[position:])
+            if rest == "":
+                return None
+            params[name_of(segment)] = rest
+        elif kind == PARAM:
+            if parts[position] == "":
+                return None
+            params[name_of(segment)] = parts[position]
+        elif segment != parts[position]:
+            return None
+    return params
 
 
 def beats(first: str, second: str) -> bool:
-    """Whether `first` wins over `second`: static at the first position where kinds differ."""
-    for a, b in zip(segments_of(first), segments_of(second), strict=True):
-        if is_param(a) != is_param(b):
-            return not is_param(a)
+    """Whether `first` wins over `second`: more static at the first position where kinds differ.
+
+    Both match the same path, so they are as long as it or end in a tail, and the first
+    difference comes at or before the first tail.
+    """
+    for a, b in zip(segments_of(first), segments_of(second), strict=False):
+        if kind_of(a) != kind_of(b):
+            return kind_of(a) < kind_of(b)
     return False
 
 
@@ -82,7 +114,7 @@ def reference(specs: list[Spec], method: str, path: str) -> Result:
     if not path.startswith("/"):
         return NOT_FOUND
     parts = reference_decode(path)
-    candidates = [spec for spec in specs if template_matches(spec.template, parts)]
+    candidates = [spec for spec in specs if captured(spec.template, parts) is not None]
     if not candidates:
         return NOT_FOUND
     winner = candidates[0]
@@ -95,11 +127,8 @@ def reference(specs: list[Spec], method: str, path: str) -> Result:
         method = "GET"
     if method in by_method:
         spec = by_method[method]
-        params = {
-            segment[1:-1]: part
-            for segment, part in zip(segments_of(spec.template), parts, strict=True)
-            if is_param(segment)
-        }
+        params = captured(spec.template, parts)
+        assert params is not None
         return Match(spec.payload, params, spec.template)
     allowed = set(by_method) | ({"HEAD"} if "GET" in by_method else set())
     return MethodNotAllowed(tuple(sorted(allowed)), min(spec.template for spec in resource))
@@ -121,8 +150,10 @@ def templates(draw: st.DrawFn) -> str:
     length = draw(st.integers(min_value=1, max_value=4))
     segments: list[str] = []
     for index in range(length):
-        if draw(st.booleans()):
-            name = draw(st.sampled_from(["x", "y", "id"]))
+        name = draw(st.sampled_from(["x", "y", "id"]))
+        if index == length - 1 and draw(st.integers(0, 2)) == 0:
+            segments.append(f"{{{name}{index}:path}}")
+        elif draw(st.booleans()):
             segments.append(f"{{{name}{index}}}")
         else:
             segments.append(draw(st.sampled_from(STATIC_TEXTS)))
@@ -150,10 +181,15 @@ def paths(draw: st.DrawFn, specs: list[Spec]) -> str:
     if specs and from_template:
         # A path built from a template, so that matches are common.
         spec = draw(st.sampled_from(specs))
-        parts = [
-            draw(st.sampled_from(PATH_SEGMENTS)) if is_param(s) else s
-            for s in segments_of(spec.template)
-        ]
+        parts = []
+        for segment in segments_of(spec.template):
+            kind = kind_of(segment)
+            if kind == TAIL:
+                parts += draw(st.lists(st.sampled_from(PATH_SEGMENTS), min_size=1, max_size=3))
+            elif kind == PARAM:
+                parts.append(draw(st.sampled_from(PATH_SEGMENTS)))
+            else:
+                parts.append(segment)
         parts = [part.replace("é", "%C3%A9") if draw(st.booleans()) else part for part in parts]
     else:
         parts = draw(st.lists(st.sampled_from(PATH_SEGMENTS), min_size=1, max_size=5))
@@ -237,6 +273,8 @@ def test_arbitrary_input_raises_nothing_but_invalid_path(path: str, method: str)
             Spec(("POST",), "/{y}", "p1"),
             Spec(("GET",), "/é/", "p2"),
             Spec(("GET",), "/", "p3"),
+            Spec(("GET",), "/a/{rest:path}", "p4"),
+            Spec(("GET",), "/{all:path}", "p5"),
         ]
     )
     result = answer(router, method, path)

@@ -26,8 +26,9 @@ class Route(Generic[T]):
 class Match(Generic[T]):
     """The path matched a template that has a route for the method.
 
-    `params` maps each parameter name of `template` to its percent-decoded value. It is a fresh
-    dict for every match: the caller may keep or change it.
+    `params` maps each parameter name of `template` to its percent-decoded value; a tail
+    `{name:path}` maps to its segments, each decoded, joined with "/". It is a fresh dict for
+    every match: the caller may keep or change it.
     """
 
     __slots__ = ("params", "payload", "template")

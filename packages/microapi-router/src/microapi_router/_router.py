@@ -21,7 +21,7 @@ from ._compile import (
 from ._errors import RouteConflictError
 from ._path import split_and_decode
 from ._results import NOT_FOUND, Match, MethodNotAllowed, NotFound, Route
-from ._template import PARAM, ParsedTemplate, Shape, parse_methods, parse_template
+from ._template import PARAM, TAIL, ParsedTemplate, Shape, parse_methods, parse_template
 
 __all__ = ["Router"]
 
@@ -40,15 +40,16 @@ class _Endpoint(Generic[T]):
 
 
 def _shape_order(shape: Shape) -> tuple[tuple[int, str], ...]:
-    return tuple((1, "") if key is PARAM else (0, key) for key in shape)
+    """The listing's sort key: static segments by text, then `{name}`, then `{name:path}`."""
+    return tuple((1, "") if key is PARAM else (2, "") if key is TAIL else (0, key) for key in shape)
 
 
 class Router(Generic[T]):
     """Maps (method, path) to a payload of the caller's choosing.
 
-    Paths are matched first, by precedence (static segments before parameters, left to right,
-    without a failed static branch hiding a parameter that matches); the method is then looked
-    up on the winning template. See the package README for the full rules.
+    Paths are matched first, by precedence (static segments before `{name}` parameters before
+    `{name:path}` tails, left to right, without a failed branch hiding a later one that matches);
+    the method is then looked up on the winning template. See the package README for the full rules.
 
     Routes may be added at any time; the next `match` recompiles. A router is safe to match from
     several threads at once, but not while routes are being added.
@@ -139,8 +140,9 @@ class Router(Generic[T]):
         """Every route, one row per (template, payload), in a deterministic order.
 
         Rows are sorted by template segments, left to right, a static segment before a
-        parameter and static segments by text (so `/a` comes before `/a/b`), then by template
-        text, then by methods. `methods` is sorted and omits the HEAD that GET answers.
+        parameter before a tail parameter, and static segments by text (so `/a` comes before
+        `/a/b`), then by template text, then by methods. `methods` is sorted and omits the HEAD
+        that GET answers.
         """
         rows: list[tuple[tuple[tuple[int, str], ...], str, tuple[str, ...], T]] = []
         for shape, resource in self._resources.items():
@@ -230,7 +232,12 @@ class Router(Generic[T]):
                 shape,
                 Resource(
                     {
-                        method: (endpoint.payload, endpoint.parsed.template, endpoint.parsed.params)
+                        method: (
+                            endpoint.payload,
+                            endpoint.parsed.template,
+                            endpoint.parsed.params,
+                            endpoint.parsed.tail,
+                        )
                         for method, endpoint in routes.items()
                     }
                 ),
