@@ -1,5 +1,9 @@
 """Routes as the app keeps them, and route groups: prefixes and dependencies shared by routes.
 
+For tools (introspection, OpenAPI): `Route` describes a registered route; `Binding` one request
+parameter (or the body) a route reads, with its `source`, `key`, `annotation`, `default`
+(`inspect.Parameter.empty` when required), `required`, `many` (a list) and `owner`.
+
 `RouteDecorators` is the one set of route decorators, shared by `MicroAPI` and `RouteGroup`. A
 group only collects declarations; nothing reaches the router until `app.include(group)`, which
 registers each route under its full template. The router itself knows nothing of groups.
@@ -30,6 +34,8 @@ from .params import Param, Source
 from .responses import Response
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = ["Binding", "GroupDependency", "Route", "RouteDecorators", "RouteGroup"]
 
 _TEMPLATE_PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
 
