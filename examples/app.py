@@ -23,12 +23,15 @@ import os
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
+import msgspec
 from microapi import Depends, HTTPException, MicroAPI, Request, Response, RouteGroup
 from microapi.background import BackgroundTasks
+from microapi.params import Body, Query
 from microapi_contrib import AccessLogMiddleware, CORSMiddleware, enable_introspection
 
 logger = logging.getLogger("examples.notes")
@@ -105,12 +108,24 @@ def prune_audit(db: Database) -> int:
     return deleted
 
 
-def note_id(request: Request) -> int:
-    """The `{note_id}` path parameter as an int; anything else names no note."""
-    raw = request.path_params["note_id"]
-    if not raw.isdigit():
-        raise HTTPException(404, f"no note {raw!r}")
-    return int(raw)
+@dataclass
+class NewNote:
+    """The body of `POST /notes`: decoded and validated before the handler runs."""
+
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=10_000)]
+
+
+@dataclass
+class Note:
+    """A stored note, as the API returns it."""
+
+    id: int
+    text: str
+
+
+NoteId = Annotated[int, msgspec.Meta(ge=1)]
+Limit = Annotated[int, Query(), msgspec.Meta(ge=1, le=100)]
+Offset = Annotated[int, Query(), msgspec.Meta(ge=0)]
 
 
 def require_admin(request: Request) -> None:
@@ -126,35 +141,38 @@ def notes_routes() -> RouteGroup:
     notes = RouteGroup("/notes", tags=["notes"])
 
     @notes.get("")
-    async def list_notes(tx: Tx) -> list[dict[str, Any]]:
-        rows = tx.execute("SELECT id, text FROM notes ORDER BY id").fetchall()
-        return [dict(row) for row in rows]
+    async def list_notes(tx: Tx, limit: Limit = 50, offset: Offset = 0) -> list[Note]:
+        """List notes, oldest first, a page at a time (`?limit=&offset=`)."""
+        rows = tx.execute(
+            "SELECT id, text FROM notes ORDER BY id LIMIT ? OFFSET ?", (limit, offset)
+        ).fetchall()
+        return [Note(row["id"], row["text"]) for row in rows]
 
     @notes.post("", status_code=201)
     async def create_note(
-        request: Request, tx: Tx, db: Database, tasks: BackgroundTasks
-    ) -> dict[str, Any]:
-        payload = await request.json()
-        if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
-            raise HTTPException(422, 'expected a JSON object {"text": "..."}')
-        cursor = tx.execute("INSERT INTO notes (text) VALUES (?)", (payload["text"],))
-        tasks.add(audit, db, f"created note {cursor.lastrowid}")
-        return {"id": cursor.lastrowid, "text": payload["text"]}
+        note: Annotated[NewNote, Body()], tx: Tx, db: Database, tasks: BackgroundTasks
+    ) -> Note:
+        """Add a note; an audit line is written after the response is sent."""
+        cursor = tx.execute("INSERT INTO notes (text) VALUES (?)", (note.text,))
+        note_id = cursor.lastrowid
+        assert note_id is not None
+        tasks.add(audit, db, f"created note {note_id}")
+        return Note(note_id, note.text)
 
     @notes.get("/{note_id}")
-    async def get_note(tx: Tx, id: int = Depends(note_id)) -> dict[str, Any]:
-        row = tx.execute("SELECT id, text FROM notes WHERE id = ?", (id,)).fetchone()
+    async def get_note(tx: Tx, note_id: NoteId) -> Note:
+        """One note by id."""
+        row = tx.execute("SELECT id, text FROM notes WHERE id = ?", (note_id,)).fetchone()
         if row is None:
-            raise HTTPException(404, f"no note {id}")
-        return dict(row)
+            raise HTTPException(404, f"no note {note_id}")
+        return Note(row["id"], row["text"])
 
     @notes.delete("/{note_id}", status_code=204)
-    async def delete_note(
-        tx: Tx, db: Database, tasks: BackgroundTasks, id: int = Depends(note_id)
-    ) -> None:
-        if tx.execute("DELETE FROM notes WHERE id = ?", (id,)).rowcount == 0:
-            raise HTTPException(404, f"no note {id}")
-        tasks.add(audit, db, f"deleted note {id}")
+    async def delete_note(tx: Tx, db: Database, tasks: BackgroundTasks, note_id: NoteId) -> None:
+        """Delete a note; 404 when there is none."""
+        if tx.execute("DELETE FROM notes WHERE id = ?", (note_id,)).rowcount == 0:
+            raise HTTPException(404, f"no note {note_id}")
+        tasks.add(audit, db, f"deleted note {note_id}")
 
     return notes
 

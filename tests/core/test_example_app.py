@@ -35,10 +35,15 @@ def test_create_read_delete_with_audit(client: TestClient, tmp_path: Path) -> No
 
 def test_failed_request_rolls_back(client: TestClient) -> None:
     assert client.post("/notes", json={"nope": 1}).status_code == 422
-    assert client.post("/notes", content=b"{broken").status_code == 400
+    json_type = {"content-type": "application/json"}
+    assert client.post("/notes", content=b"{broken", headers=json_type).status_code == 400
+    assert client.post("/notes", content=b'{"text": "x"}').status_code == 415
+    assert client.post("/notes", json={"text": ""}).status_code == 422
     assert client.get("/notes").json() == []
     assert client.get("/audit").json() == []
-    assert client.get("/notes/abc").status_code == 404
+    assert client.get("/notes/abc").status_code == 422
+    assert client.get("/notes/0").status_code == 422
+    assert client.get("/notes/99").status_code == 404
 
 
 def test_contrib_is_wired_in(client: TestClient) -> None:
@@ -91,3 +96,13 @@ def check_pruning(client: TestClient, tmp_path: Path) -> None:
     assert client.get("/audit").json() == ["kept", "created note 1"]
     assert prune_audit(database) == 0
     database.close()
+
+
+def test_notes_are_listed_a_page_at_a_time(client: TestClient) -> None:
+    ids = [client.post("/notes", json={"text": f"note {i}"}).json()["id"] for i in range(5)]
+    page = client.get("/notes?limit=2&offset=1").json()
+    assert [note["id"] for note in page] == ids[1:3]
+    assert client.get("/notes?limit=0").status_code == 422
+    assert client.get("/notes?limit=101").status_code == 422
+    assert client.get("/notes?offset=-1").status_code == 422
+    assert len(client.get("/notes").json()) == 5
