@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from microapi import MicroAPI, PlainTextResponse, Request, Response
 from microapi.testing import TestClient
 from microapi_contrib import AccessLogMiddleware, CORSMiddleware, CORSPolicy
-from microapi_contrib.cors.preflight import answer_preflight
+from microapi_contrib.cors._preflight import answer_preflight
 
 from tests.asgi import http_scope
 

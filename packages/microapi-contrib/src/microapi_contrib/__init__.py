@@ -1,6 +1,6 @@
 """Access logging, CORS and an introspection page for MicroAPI apps."""
 
-from .access_log import AccessLogMiddleware
+from ._access_log import AccessLogMiddleware
 from .cors import CORSConfigError, CORSMiddleware, CORSPolicy
 from .introspection import collect, enable_introspection
 

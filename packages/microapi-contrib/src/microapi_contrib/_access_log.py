@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from microapi import ClientDisconnect, HTTPException, Request, Response
 
-from .request_id import choose_request_id, new_request_id
+from ._request_id import choose_request_id, new_request_id
 
 CallNext = Callable[[Request], Awaitable[Response]]
 
