@@ -1,6 +1,7 @@
-"""Access logging, CORS and an introspection page for MicroAPI apps."""
+"""Access logging, CORS, health endpoints and an introspection page for MicroAPI apps."""
 
 from ._access_log import AccessLogMiddleware
+from ._health import HealthCheck, enable_health
 from .cors import CORSConfigError, CORSMiddleware, CORSPolicy
 from .introspection import collect, enable_introspection
 
@@ -11,7 +12,9 @@ __all__ = [
     "CORSConfigError",
     "CORSMiddleware",
     "CORSPolicy",
+    "HealthCheck",
     "__version__",
     "collect",
+    "enable_health",
     "enable_introspection",
 ]
