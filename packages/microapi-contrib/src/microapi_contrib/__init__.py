@@ -1,7 +1,8 @@
-"""Access logging, CORS, health endpoints and an introspection page for MicroAPI apps."""
+"""Access logging, CORS, health, metrics and an introspection page for MicroAPI apps."""
 
 from ._access_log import AccessLogMiddleware
 from ._health import HealthCheck, enable_health
+from ._metrics import MetricsExtraMissingError, RequestMetrics, enable_metrics
 from .cors import CORSConfigError, CORSMiddleware, CORSPolicy
 from .introspection import collect, enable_introspection
 
@@ -13,8 +14,11 @@ __all__ = [
     "CORSMiddleware",
     "CORSPolicy",
     "HealthCheck",
+    "MetricsExtraMissingError",
+    "RequestMetrics",
     "__version__",
     "collect",
     "enable_health",
     "enable_introspection",
+    "enable_metrics",
 ]
