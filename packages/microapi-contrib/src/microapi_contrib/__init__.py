@@ -1,7 +1,8 @@
-"""Access logging, CORS, health, metrics and an introspection page for MicroAPI apps."""
+"""Access and JSON logging, CORS, health, metrics and an introspection page for MicroAPI."""
 
 from ._access_log import AccessLogMiddleware
 from ._health import HealthCheck, enable_health
+from ._json_log import JSONFormatter
 from ._metrics import MetricsExtraMissingError, RequestMetrics, enable_metrics
 from .cors import CORSConfigError, CORSMiddleware, CORSPolicy
 from .introspection import collect, enable_introspection
@@ -14,6 +15,7 @@ __all__ = [
     "CORSMiddleware",
     "CORSPolicy",
     "HealthCheck",
+    "JSONFormatter",
     "MetricsExtraMissingError",
     "RequestMetrics",
     "__version__",
