@@ -70,7 +70,7 @@ def test_requests_that_never_reach_a_handler_are_logged_too(
     assert f'"{method} {path}" {status} ' in record.getMessage()
 
 
-def test_a_failing_handler_logs_a_500_line_with_its_traceback(
+def test_a_failing_handler_logs_a_500_line_and_its_traceback_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
@@ -79,24 +79,37 @@ def test_a_failing_handler_logs_a_500_line_with_its_traceback(
     [line] = access_records(caplog)
     assert line.levelno == logging.ERROR
     assert '"GET /boom" 500 ' in line.getMessage()
-    assert line.exc_info is not None
-    exc = line.exc_info[1]
-    assert isinstance(exc, ValueError)
-    assert exc.__traceback__ is not None
-    assert "raise ValueError" in caplog.text
-    # Core reported the same exception once on its own logger.
+    assert line.error == "ValueError"  # type: ignore[attr-defined]
+    assert line.exc_info is None  # the traceback is core's record, below
     [report] = [r for r in caplog.records if r.name == "microapi.errors"]
     assert report.exc_info is not None
-    assert report.exc_info[1] is exc
+    exc = report.exc_info[1]
+    assert isinstance(exc, ValueError)
+    assert exc.__traceback__ is not None
+    assert caplog.text.count("raise ValueError") == 1
+    assert caplog.text.count("Traceback (most recent call last)") == 1
 
 
-def test_tracebacks_can_be_left_to_the_errors_logger(caplog: pytest.LogCaptureFixture) -> None:
+def test_tracebacks_true_attaches_it_to_the_access_line_too(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.INFO)
-    with TestClient(make_app(tracebacks=False), raise_server_exceptions=False) as client:
+    with TestClient(make_app(tracebacks=True), raise_server_exceptions=False) as client:
         client.get("/boom")
     [line] = access_records(caplog)
     assert line.levelno == logging.ERROR
-    assert line.exc_info is None
+    assert line.exc_info is not None
+    [report] = [r for r in caplog.records if r.name == "microapi.errors"]
+    assert report.exc_info is not None
+    assert line.exc_info[1] is report.exc_info[1]  # the same exception, logged twice
+
+
+def test_successful_lines_name_no_error(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="microapi.access")
+    with TestClient(make_app()) as client:
+        client.get("/items/1")
+        client.get("/teapot")
+    assert [r.error for r in access_records(caplog)] == [None, None]  # type: ignore[attr-defined]
 
 
 def test_an_inner_middleware_error_is_logged_and_reraised(
@@ -116,11 +129,12 @@ def test_an_inner_middleware_error_is_logged_and_reraised(
     [line] = access_records(caplog)
     assert line.status == 500  # type: ignore[attr-defined]
     assert line.levelno == logging.ERROR
-    assert line.exc_info is not None
-    assert isinstance(line.exc_info[1], KeyError)
+    assert line.exc_info is None
+    assert line.error == "KeyError"  # type: ignore[attr-defined]
     [report] = [r for r in caplog.records if r.name == "microapi.errors"]
     assert report.exc_info is not None
-    assert report.exc_info[1] is line.exc_info[1]
+    assert isinstance(report.exc_info[1], KeyError)  # logged once, by core
+    assert caplog.text.count("Traceback (most recent call last)") == 1
 
 
 def test_a_client_that_disconnects_is_logged_without_a_status(

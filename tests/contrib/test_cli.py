@@ -43,14 +43,14 @@ def test_prints_the_route_table(capsys: pytest.CaptureFixture[str]) -> None:
     rows = [[cell.strip() for cell in line.split("  ") if cell.strip()] for line in lines[2:]]
     assert [row[:3] for row in rows] == [
         ["GET", "/", "tests.contrib.sample_app:index"],
-        ["GET", "/_debug", "microapi_contrib.introspection.page:IntrospectionPage.respond"],
+        ["GET", "/_debug", "microapi_contrib.introspection._page:IntrospectionPage.respond"],
         ["POST, PUT", "/users", "tests.contrib.sample_app:save_user"],
         ["GET", "/users/{user_id}", "tests.contrib.sample_app:show_user"],
     ]
     line = sample_app.show_user.__code__.co_firstlineno
     assert rows[3][3] == f"tests/contrib/sample_app.py:{line}"
     page_line = IntrospectionPage.respond.__code__.co_firstlineno
-    assert rows[1][3].endswith(f"microapi_contrib/introspection/page.py:{page_line}")
+    assert rows[1][3].endswith(f"microapi_contrib/introspection/_page.py:{page_line}")
     # Columns line up: every path starts where its heading does.
     assert {line.index("/") for line in lines[2:]} == {lines[0].index("Path")}
 

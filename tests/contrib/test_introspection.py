@@ -18,8 +18,8 @@ from microapi_contrib.introspection import (
     ServiceEntry,
     render_html,
 )
-from microapi_contrib.introspection.describe import qualified_name, source_location
-from microapi_contrib.introspection.negotiation import parse_accept, quality
+from microapi_contrib.introspection._describe import qualified_name, source_location
+from microapi_contrib.introspection._negotiation import parse_accept, quality
 
 from tests.contrib import sample_app
 from tests.contrib.sample_app import build_app, current_user
@@ -45,7 +45,7 @@ def test_routes_in_router_order_with_handler_and_source() -> None:
     line = sample_app.show_user.__code__.co_firstlineno
     assert show.source == f"tests/contrib/sample_app.py:{line}"
     assert route(info, "/_debug").handler == (
-        "microapi_contrib.introspection.page:IntrospectionPage.respond"
+        "microapi_contrib.introspection._page:IntrospectionPage.respond"
     )
 
 
@@ -101,8 +101,8 @@ def test_the_dependency_tree_of_a_handler() -> None:
 def test_middleware_in_execution_order_and_services_with_scopes() -> None:
     info = collect(build_app())
     assert [(m.position, m.name) for m in info.middleware] == [
-        (1, "microapi_contrib.access_log:AccessLogMiddleware"),
-        (2, "microapi_contrib.cors.middleware:CORSMiddleware"),
+        (1, "microapi_contrib._access_log:AccessLogMiddleware"),
+        (2, "microapi_contrib.cors._middleware:CORSMiddleware"),
         (3, "tests.contrib.sample_app:timing"),
     ]
     assert info.middleware[2].source == (

@@ -51,8 +51,8 @@ def test_route_table_renders_without_javascript(browser: Browser, tmp_path: Path
     assert "session ← tests.contrib.sample_app:Session" in show_user[3]
     assert "not cached" in show_user[3]
     assert [item.split("\n")[0] for item in middleware] == [
-        "microapi_contrib.access_log:AccessLogMiddleware",
-        "microapi_contrib.cors.middleware:CORSMiddleware",
+        "microapi_contrib._access_log:AccessLogMiddleware",
+        "microapi_contrib.cors._middleware:CORSMiddleware",
         "tests.contrib.sample_app:timing",
         "router → handler",
     ]

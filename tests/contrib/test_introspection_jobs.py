@@ -12,7 +12,7 @@ from microapi import MicroAPI
 from microapi.testing import TestClient
 from microapi_contrib import collect, enable_introspection
 from microapi_contrib.introspection import AppInfo, JobEntry, render_html
-from microapi_contrib.introspection.html import format_interval, format_time
+from microapi_contrib.introspection._html import format_interval, format_time
 
 DEADLINE = 20.0
 

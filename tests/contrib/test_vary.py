@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 from microapi import Response
-from microapi_contrib.vary import add_vary
+from microapi_contrib._vary import add_vary
 
 NAMES = st.lists(st.sampled_from(["Origin", "origin", "Accept", "ACCEPT", "Cookie", "X-A"]))
 

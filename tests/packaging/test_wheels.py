@@ -84,8 +84,13 @@ def test_core_depends_on_the_three_standalone_packages_and_msgspec(
 
 @pytest.mark.timeout(180)
 def test_contrib_depends_on_core_only(wheels: dict[str, Path]) -> None:
-    (req,) = requires_dist(wheels["microapi-contrib"])
+    """prometheus-client only through the optional `metrics` extra."""
+    required = requires_dist(wheels["microapi-contrib"])
+    (req,) = [req for req in required if "extra ==" not in req]
     assert req.startswith("microapi-core")
+    extras = [req for req in required if "extra ==" in req]
+    assert [req.split(">")[0] for req in extras] == ["prometheus-client"]
+    assert all("extra == 'metrics'" in req or 'extra == "metrics"' in req for req in extras)
 
 
 @pytest.mark.timeout(180)

@@ -1,6 +1,9 @@
-"""Access logging, CORS and an introspection page for MicroAPI apps."""
+"""Access and JSON logging, CORS, health, metrics and an introspection page for MicroAPI."""
 
-from .access_log import AccessLogMiddleware
+from ._access_log import AccessLogMiddleware
+from ._health import HealthCheck, enable_health
+from ._json_log import JSONFormatter
+from ._metrics import MetricsExtraMissingError, RequestMetrics, enable_metrics
 from .cors import CORSConfigError, CORSMiddleware, CORSPolicy
 from .introspection import collect, enable_introspection
 
@@ -11,7 +14,13 @@ __all__ = [
     "CORSConfigError",
     "CORSMiddleware",
     "CORSPolicy",
+    "HealthCheck",
+    "JSONFormatter",
+    "MetricsExtraMissingError",
+    "RequestMetrics",
     "__version__",
     "collect",
+    "enable_health",
     "enable_introspection",
+    "enable_metrics",
 ]

@@ -7,8 +7,8 @@ import json
 import os
 import sys
 
+from ._loader import AppLoadError, load_app
 from .introspection import collect, render_route_table
-from .loader import AppLoadError, load_app
 
 USAGE_ERROR = 2
 

@@ -1,6 +1,6 @@
 """The introspection page, its JSON twin and the data behind both (and the CLI)."""
 
-from .data import (
+from ._data import (
     AppInfo,
     DependencyInfo,
     JobEntry,
@@ -9,9 +9,9 @@ from .data import (
     ServiceEntry,
     collect,
 )
-from .html import render_html
-from .page import IntrospectionPage, enable_introspection
-from .text import render_route_table
+from ._html import render_html
+from ._page import IntrospectionPage, enable_introspection
+from ._text import render_route_table
 
 __all__ = [
     "AppInfo",

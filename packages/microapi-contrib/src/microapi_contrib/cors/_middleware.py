@@ -9,9 +9,9 @@ from typing import Literal
 from microapi import ClientDisconnect, HTTPException, JSONResponse, Request, Response
 from microapi._exception_handlers import http_exception_response  # TODO: public recovery
 
-from ..vary import add_vary
-from .policy import CORSPolicy
-from .preflight import answer_preflight, is_preflight
+from .._vary import add_vary
+from ._policy import CORSPolicy
+from ._preflight import answer_preflight, is_preflight
 
 CallNext = Callable[[Request], Awaitable[Response]]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from microapi import PlainTextResponse, Request, Response
 
-from ..vary import add_vary
-from .policy import CORSPolicy
+from .._vary import add_vary
+from ._policy import CORSPolicy
 
 REQUEST_METHOD = "access-control-request-method"
 REQUEST_HEADERS = "access-control-request-headers"

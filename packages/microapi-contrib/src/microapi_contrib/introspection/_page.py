@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from microapi import HTMLResponse, JSONResponse, MicroAPI, Request, Response
 
-from ..vary import add_vary
-from .data import collect
-from .html import render_html
-from .negotiation import choose_format
+from .._vary import add_vary
+from ._data import collect
+from ._html import render_html
+from ._negotiation import choose_format
 
 
 class IntrospectionPage:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .data import AppInfo
+from ._data import AppInfo
 
 HEADINGS = ("Methods", "Path", "Handler", "Source", "Group dependencies")
 

@@ -16,7 +16,7 @@ from microapi import MicroAPI
 from microapi.routing import Route
 from microapi.scheduling import JobInfo
 
-from .describe import qualified_name, source_location
+from ._describe import qualified_name, source_location
 
 
 class _Node(Protocol):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from html import escape
 
-from .data import AppInfo, DependencyInfo, JobEntry, MiddlewareInfo, RouteInfo, ServiceEntry
+from ._data import AppInfo, DependencyInfo, JobEntry, MiddlewareInfo, RouteInfo, ServiceEntry
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem;

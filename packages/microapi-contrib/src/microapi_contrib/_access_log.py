@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from microapi import ClientDisconnect, HTTPException, Request, Response
 
-from .request_id import choose_request_id, new_request_id
+from ._request_id import choose_request_id, new_request_id
 
 CallNext = Callable[[Request], Awaitable[Response]]
 
@@ -22,12 +22,16 @@ class AccessLogMiddleware:
 
     The line reads `127.0.0.1:50000 "GET /items/1?full=true" 200 0.84ms id=6f1c...` and its
     record carries the same fields as `extra` attributes for structured (JSON) handlers:
-    `method`, `path`, `query`, `status`, `duration_ms`, `client`, `request_id`.
+    `method`, `path`, `query`, `status`, `duration_ms`, `client`, `request_id`, and `error`
+    (the failure's exception type, `module.QualName`, or None).
 
     Responses below 500 are logged at INFO, 5xx at ERROR. When the handler failed (core turned
     the exception into a 500 and left it in `request.exception`) or an inner middleware
-    raised, the line carries that exception's traceback (`tracebacks=False` keeps lines to one
-    line each). An exception from an inner middleware is logged and re-raised unchanged.
+    raised, the line names the exception in `error`, and its traceback is left to the record
+    core writes on `microapi.errors`, so each failure's traceback is logged once.
+    `tracebacks=True` attaches it to the access line as well (logging it twice), for setups
+    that collect the access log alone. An exception from an inner middleware is logged and
+    re-raised unchanged.
 
     Every request gets an id: the incoming `X-Request-ID` when it is a short, plain token
     (`trust_request_id=True`), otherwise a new one. Handlers read it as
@@ -41,7 +45,7 @@ class AccessLogMiddleware:
         logger: str | logging.Logger = "microapi.access",
         request_id_header: str | None = "X-Request-ID",
         trust_request_id: bool = True,
-        tracebacks: bool = True,
+        tracebacks: bool = False,
     ) -> None:
         self.logger = logging.getLogger(logger) if isinstance(logger, str) else logger
         self.request_id_header = request_id_header
@@ -106,8 +110,17 @@ class AccessLogMiddleware:
                 "duration_ms": round(duration_ms, 3),
                 "client": client,
                 "request_id": request_id,
+                "error": None if exc is None else _type_name(exc),
             },
         )
+
+
+def _type_name(exc: BaseException) -> str:
+    """`ValueError`, `myapp.errors.PaymentFailed`: builtins without their module."""
+    kind = type(exc)
+    if kind.__module__ == "builtins":
+        return kind.__qualname__
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 def _path(request: Request) -> str:
