@@ -43,3 +43,28 @@ def test_the_public_classes_are_the_ones_the_packages_re_export() -> None:
     assert microapi_contrib.CORSMiddleware is cors.CORSMiddleware
     assert microapi_contrib.CORSPolicy is cors.CORSPolicy
     assert microapi_contrib.enable_introspection is introspection.enable_introspection
+
+
+def test_contrib_imports_no_private_module_or_name_of_core() -> None:
+    import ast
+    from pathlib import Path
+
+    import microapi_contrib
+
+    root = Path(microapi_contrib.__file__).parent
+    offences = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("microapi"):
+                module = node.module or ""
+                if module.split(".")[0] != "microapi":
+                    continue
+                private = [part for part in module.split(".") if part.startswith("_")]
+                names = [alias.name for alias in node.names if alias.name.startswith("_")]
+                if private or names:
+                    offences.append(f"{path.name}: from {module} import {names or '...'}")
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.startswith("microapi.") and "._" in alias.name:
+                        offences.append(f"{path.name}: import {alias.name}")
+    assert offences == []

@@ -6,6 +6,7 @@ import asyncio
 import functools
 
 import microapi_middleware
+import pytest
 from microapi_middleware import CallNext, Middleware, Pipeline
 
 
@@ -103,7 +104,46 @@ def test_public_names() -> None:
         "Middleware",
         "MiddlewareError",
         "Pipeline",
+        "Recover",
         "__version__",
     }
     for name in microapi_middleware.__all__:
         assert hasattr(microapi_middleware, name)
+
+
+def test_recover_turns_a_layers_exception_into_its_response() -> None:
+    seen: list[str] = []
+
+    async def outer(request: str, call_next: CallNext[str, str]) -> str:
+        response = await call_next(request)
+        seen.append(f"outer saw {response!r}")
+        return response
+
+    async def broken(request: str, call_next: CallNext[str, str]) -> str:
+        raise ValueError(f"broken on {request}")
+
+    async def returns_none(request: str, call_next: CallNext[str, str]) -> str:
+        return None  # type: ignore[return-value]
+
+    async def recover(request: str, exc: Exception) -> str:
+        return f"recovered {type(exc).__name__}"
+
+    async def endpoint(request: str) -> str:
+        return "ok"
+
+    for inner in (broken, returns_none):
+        pipeline = Pipeline[str, str](recover=recover)
+        pipeline.add(outer)
+        pipeline.add(inner)
+        chain = pipeline.build(endpoint)
+        assert asyncio.run(chain("r")) in ("recovered ValueError", "recovered InvalidResponseError")
+    assert seen == [
+        "outer saw 'recovered ValueError'",
+        "outer saw 'recovered InvalidResponseError'",
+    ]
+    plain = Pipeline[str, str]()
+    plain.add(broken)
+    with pytest.raises(ValueError, match="broken on r"):
+        asyncio.run(plain.build(endpoint)("r"))
+    with pytest.raises(TypeError, match="recover"):
+        Pipeline[str, str](recover="nope")  # type: ignore[arg-type]

@@ -66,6 +66,17 @@ class ExceptionHandlers:
             )
         return response
 
+    async def respond_to_middleware(self, request: Request, exc: Exception) -> Response:
+        """The answer to an exception a middleware raised, at that middleware's boundary.
+
+        The middlewares around it then see a response like any other (CORS adds its headers,
+        the access log its line); background tasks do not run. A disconnect goes through.
+        """
+        if isinstance(exc, ClientDisconnect):
+            raise exc
+        request.background = None
+        return await self.respond(request, exc)
+
     async def respond_to_teardown(self, request: Request, error: TeardownError) -> Response:
         """The answer when teardown failed after the handler failed, or more than once.
 

@@ -57,9 +57,11 @@ class MicroAPI(RouteDecorators):
         self.registry.provide(Request, scope="request")
         self.registry.provide("request", scope="request")
         self.registry.provide(BackgroundTasks, scope="request")
-        # `isinstance` bound to Response: a C-level check per middleware layer.
+        # `isinstance` bound to Response: a C-level check per middleware layer. An exception a
+        # middleware raises becomes a response at its own boundary (one place decides how).
         self.middleware: Pipeline[Request, Response] = Pipeline(
-            is_response=Response.__instancecheck__
+            is_response=Response.__instancecheck__,
+            recover=self.exception_handlers.respond_to_middleware,
         )
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []

@@ -6,7 +6,7 @@ Generic over the request and response types; standard library only.
 
 from ._errors import CallNextTwiceError, FrozenPipelineError, InvalidResponseError, MiddlewareError
 from ._pipeline import Pipeline
-from ._types import CallNext, Chain, Endpoint, IsResponse, Middleware
+from ._types import CallNext, Chain, Endpoint, IsResponse, Middleware, Recover
 
 __version__ = "0.1.0"
 
@@ -21,5 +21,6 @@ __all__ = [
     "Middleware",
     "MiddlewareError",
     "Pipeline",
+    "Recover",
     "__version__",
 ]

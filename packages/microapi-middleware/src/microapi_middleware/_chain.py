@@ -12,13 +12,14 @@ from collections.abc import Awaitable, Sequence
 from typing import cast
 
 from ._errors import CallNextTwiceError, InvalidResponseError
-from ._types import Chain, Endpoint, IsResponse, Middleware, Req, Resp
+from ._types import Chain, Endpoint, IsResponse, Middleware, Recover, Req, Resp
 
 
 def compose(
     middlewares: Sequence[Middleware[Req, Resp]],
     endpoint: Endpoint[Req, Resp],
     is_response: IsResponse | None,
+    recover: Recover | None = None,
 ) -> Chain[Req, Resp]:
     """Nest `middlewares` around `endpoint`, the first outermost; no middleware → `endpoint`.
 
@@ -26,7 +27,7 @@ def compose(
     """
     call = cast(Chain[Req, Resp], endpoint)
     for middleware in reversed(middlewares):
-        call = _layer(middleware, call, is_response)
+        call = _layer(middleware, call, is_response, recover)
     return call
 
 
@@ -34,8 +35,13 @@ def _layer(
     middleware: Middleware[Req, Resp],
     inner: Chain[Req, Resp],
     is_response: IsResponse | None,
+    recover: Recover | None,
 ) -> Chain[Req, Resp]:
-    """Wrap `inner` in `middleware`: a fresh single-use `call_next` per pass, result checked."""
+    """Wrap `inner` in `middleware`: a fresh single-use `call_next` per pass, result checked.
+
+    With `recover`, what the layer raises (the middleware, or the check of its result) becomes
+    the layer's response; the `try` costs nothing until something is raised.
+    """
 
     async def run(request: Req) -> Resp:
         called = False
@@ -48,14 +54,20 @@ def _layer(
             called = True
             return inner(request)
 
-        response = await middleware(request, call_next)
-        if is_response is None:
-            if response is None or inspect.isawaitable(response):
-                if inspect.iscoroutine(response):
-                    response.close()  # never awaited: close it rather than leak a warning
+        try:
+            response = await middleware(request, call_next)
+            if is_response is None:
+                if response is None or inspect.isawaitable(response):
+                    if inspect.iscoroutine(response):
+                        response.close()  # never awaited: close it rather than leak a warning
+                    raise InvalidResponseError(middleware, response)
+            elif not is_response(response):
                 raise InvalidResponseError(middleware, response)
-        elif not is_response(response):
-            raise InvalidResponseError(middleware, response)
+        except Exception as exc:
+            if recover is None:
+                raise
+            recovered: Resp = await recover(request, exc)
+            return recovered
         return response
 
     return run

@@ -7,7 +7,7 @@ from typing import Generic
 from ._chain import compose
 from ._errors import FrozenPipelineError
 from ._naming import describe
-from ._types import Chain, Endpoint, IsResponse, Middleware, Req, Resp
+from ._types import Chain, Endpoint, IsResponse, Middleware, Recover, Req, Resp
 from ._validation import check_endpoint, check_middleware
 
 
@@ -15,14 +15,22 @@ class Pipeline(Generic[Req, Resp]):
     """Middlewares in registration order (first added is outermost), built once per endpoint.
 
     `is_response` checks each middleware's result; without it only `None` is rejected.
+    `recover`, when given, turns an exception raised by a middleware (or by the check of its
+    result) into a response at that middleware's boundary, so the middlewares around it see a
+    response like any other; without it exceptions propagate.
     """
 
-    __slots__ = ("_frozen", "_is_response", "_middlewares")
+    __slots__ = ("_frozen", "_is_response", "_middlewares", "_recover")
 
-    def __init__(self, is_response: IsResponse | None = None) -> None:
+    def __init__(
+        self, is_response: IsResponse | None = None, recover: Recover | None = None
+    ) -> None:
         if is_response is not None and not callable(is_response):
             raise TypeError(f"is_response must be callable or None, not {is_response!r}")
+        if recover is not None and not callable(recover):
+            raise TypeError(f"recover must be callable or None, not {recover!r}")
         self._is_response = is_response
+        self._recover = recover
         self._middlewares: tuple[Middleware[Req, Resp], ...] = ()
         self._frozen = False
 
@@ -55,7 +63,7 @@ class Pipeline(Generic[Req, Resp]):
         it is `endpoint` itself.
         """
         check_endpoint(endpoint)
-        return compose(self._middlewares, endpoint, self._is_response)
+        return compose(self._middlewares, endpoint, self._is_response, self._recover)
 
     def __repr__(self) -> str:
         names = ", ".join(describe(middleware) for middleware in self._middlewares)

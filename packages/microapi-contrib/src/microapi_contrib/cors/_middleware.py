@@ -6,8 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Literal
 
-from microapi import ClientDisconnect, HTTPException, JSONResponse, Request, Response
-from microapi._exception_handlers import http_exception_response  # TODO: public recovery
+from microapi import Request, Response
 
 from .._vary import add_vary
 from ._policy import CORSPolicy
@@ -63,28 +62,13 @@ class CORSMiddleware:
         if not policy.allows_origin(origin):
             response = await call_next(request)
         else:
-            response = await _respond(request, call_next)
+            # An inner middleware's exception arrives as core's answer to it (core turns it into
+            # a response at that middleware's boundary), so errors carry CORS headers too.
+            response = await call_next(request)
             _allow(policy, response, origin)
         if policy.varies_by_origin:
             add_vary(response, "Origin")
         return response
-
-
-async def _respond(request: Request, call_next: CallNext) -> Response:
-    """The inner response; an inner middleware's exception becomes its HTTP answer or a 500."""
-    try:
-        return await call_next(request)
-    except ClientDisconnect:
-        raise
-    except HTTPException as exc:
-        return http_exception_response(exc)
-    except Exception as exc:
-        # Left to core, this 500 would be built outside this middleware, without CORS headers.
-        errors_logger.error(
-            "unhandled %s in %s %s", type(exc).__name__, request.method, request.path, exc_info=exc
-        )
-        request.exception = exc
-        return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
 
 
 def _allow(policy: CORSPolicy, response: Response, origin: str) -> None:
