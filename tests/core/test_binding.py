@@ -545,3 +545,24 @@ def test_request_validation_error_is_an_http_exception_with_errors() -> None:
     assert isinstance(exc, HTTPException)
     assert (exc.status_code, exc.detail, exc.errors) == (422, errors, errors)
     assert str(exc) == "query.q: Field required"
+
+
+def test_an_override_that_reads_other_parameters_is_bound_on_the_next_request() -> None:
+    app = MicroAPI()
+
+    def current_user() -> str:
+        return "real"
+
+    def fake_user(as_user: Annotated[str, Query()]) -> str:
+        return f"fake {as_user}"
+
+    @app.get("/me")
+    async def me(user: Annotated[str, Depends(current_user)]) -> str:
+        return user
+
+    with client_for(app) as client:
+        assert client.get("/me").json() == "real"
+        with app.override(current_user, fake_user):
+            assert client.get("/me?as_user=ada").json() == "fake ada"
+            assert client.get("/me").status_code == 422  # the replacement's parameter is required
+        assert client.get("/me").json() == "real"

@@ -153,3 +153,20 @@ def test_strict_defaults_leave_dependencies_their_defaults() -> None:
     prepared = container.prepare(main, strict_defaults=True)
     with container.sync_app_scope() as app, app.request() as scope:
         assert scope.call(prepared) == 1
+
+
+def test_on_change_is_called_after_every_change_that_can_alter_plans() -> None:
+    calls: list[str] = []
+    container = Container()
+    container.on_change(lambda: calls.append("changed"))
+
+    def original() -> int:
+        return 1
+
+    container.register(int, original, scope="app")
+    assert calls == ["changed"]
+    with container.override(int, lambda: 2):
+        assert calls == ["changed"] * 2
+    assert calls == ["changed"] * 3
+    with pytest.raises(TypeError, match="callable"):
+        container.on_change("nope")  # type: ignore[arg-type]

@@ -270,7 +270,9 @@ class Binder:
         self.cookies = tuple(by_source["cookie"])
         self.body = bodies[0] if bodies else None
 
-    def __bool__(self) -> bool:
+    @property
+    def reads_anything(self) -> bool:
+        """Whether there is any parameter or body to read."""
         return bool(self.path or self.query or self.headers or self.cookies or self.body)
 
     async def bind(self, request: Request) -> dict[Any, Any]:

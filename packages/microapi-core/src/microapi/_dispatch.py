@@ -27,6 +27,15 @@ class _Encoded(JSONResponse):
     def render(self, content: Any) -> bytes:
         return content  # type: ignore[no-any-return]
 
+    def fresh(self) -> _Encoded:
+        """A copy to answer one request with (middleware may edit its headers), made without
+        validating and encoding the headers again."""
+        copy = object.__new__(_Encoded)
+        copy.status_code = self.status_code
+        copy.body = self.body
+        copy.raw_headers = self.raw_headers.copy()
+        return copy
+
 
 NOT_FOUND = b'{"detail":"Not Found"}'
 NOT_ALLOWED = b'{"detail":"Method Not Allowed"}'
@@ -35,7 +44,7 @@ NOT_ALLOWED = b'{"detail":"Method Not Allowed"}'
 class Dispatcher:
     """Routes a request to its endpoint inside a request scope of the app's container."""
 
-    __slots__ = ("_allow", "_errors", "_match", "_plain_errors", "_run_in_scope")
+    __slots__ = ("_allow", "_errors", "_match", "_not_found", "_plain_errors", "_run_in_scope")
 
     def __init__(self, router: Router[Route], app_scope: AppScope, errors: ExceptionHandlers):
         self._match = router.match
@@ -43,7 +52,8 @@ class Dispatcher:
         self._errors = errors
         # Handlers are frozen by now: without one for HTTPException, answer 404/405 directly.
         self._plain_errors = errors.find(HTTPException) is None
-        self._allow: dict[tuple[str, ...], str] = {}
+        self._allow: dict[tuple[str, ...], tuple[str, _Encoded]] = {}
+        self._not_found = _Encoded(NOT_FOUND, status_code=404)
 
     async def __call__(self, request: Request) -> Response:
         scope = request.scope
@@ -61,15 +71,15 @@ class Dispatcher:
         if type(found) is MethodNotAllowed:
             return await self._not_allowed(request, found.allowed)
         if self._plain_errors:
-            return _Encoded(NOT_FOUND, status_code=404)
+            return self._not_found.fresh()
         return await self._errors.respond(request, HTTPException(404))
 
     async def _run(self, endpoint: Route, request: Request) -> Response:
         tasks = BackgroundTasks()
         values = {Request: request, "request": request, BackgroundTasks: tasks}
         try:
-            binder = endpoint.binder()
-            if binder:
+            binder = endpoint.binder
+            if binder is not None:
                 # Every parameter and the body, read and validated before any dependency runs.
                 values.update(await binder.bind(request))
             # Opens the request scope, calls the handler (which builds the response), then
@@ -87,11 +97,16 @@ class Dispatcher:
         return response
 
     async def _not_allowed(self, request: Request, allowed: tuple[str, ...]) -> Response:
-        allow = self._allow.get(allowed)
-        if allow is None:
-            allow = self._allow[allowed] = ", ".join(sorted({*allowed, "OPTIONS"}))
+        known = self._allow.get(allowed)
+        if known is None:
+            allow = ", ".join(sorted({*allowed, "OPTIONS"}))
+            known = self._allow[allowed] = (
+                allow,
+                _Encoded(NOT_ALLOWED, status_code=405, headers={"allow": allow}),
+            )
+        allow, not_allowed = known
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={"allow": allow})
         if self._plain_errors:
-            return _Encoded(NOT_ALLOWED, status_code=405, headers={"allow": allow})
+            return not_allowed.fresh()
         return await self._errors.respond(request, HTTPException(405, headers={"allow": allow}))

@@ -57,6 +57,8 @@ class MicroAPI(RouteDecorators):
         self.registry.provide(Request, scope="request")
         self.registry.provide("request", scope="request")
         self.registry.provide(BackgroundTasks, scope="request")
+        # What routes derive from their plans (the parameters they read) follows the container.
+        self.registry.on_change(self._plans_changed)
         # `isinstance` bound to Response: a C-level check per middleware layer. An exception a
         # middleware raises becomes a response at its own boundary (one place decides how).
         self.middleware: Pipeline[Request, Response] = Pipeline(
@@ -122,6 +124,10 @@ class MicroAPI(RouteDecorators):
                 groups=declared.groups,
             )
             self._register(route)
+
+    def _plans_changed(self) -> None:
+        for route in self.router.routes():
+            route.payload.stale()
 
     def _register(self, route: Route) -> None:
         # A missing provider may still be registered later; start-up checks again.

@@ -236,9 +236,8 @@ class Route:
     """
 
     __slots__ = (
-        "_binder",
-        "_binder_version",
         "_bindings",
+        "binder",
         "dependencies",
         "fn",
         "groups",
@@ -274,8 +273,9 @@ class Route:
         self.path_names = frozenset(_TEMPLATE_PARAM.findall(template))
         self.plan: Prepared[Response] | None = None
         self._bindings: dict[Any, Binding] = {}
-        self._binder = Binder(())
-        self._binder_version: object = None
+        # What the dispatcher reads before the plan runs: None when the route reads no
+        # parameter; `stale()` after the container changed, until the next request refreshes it.
+        self.binder: Binder | None = None
 
     def prepare(self, container: Container) -> None:
         """Build the dependency plan and the parameter bindings; what cannot work raises here,
@@ -289,27 +289,31 @@ class Route:
             raise DefaultOnlyError(chain, exc.parameter, exc.default, hint) from None
         except ResolutionError as exc:
             raise type(exc)((self._where(exc.chain), *exc.chain), exc.problem) from None
-        self.binder()
+        self.refresh_binder()
 
-    def binder(self) -> Binder:
-        """The parameters and body to read before the plan runs, for the plan as it is now
-        (overrides can change which dependencies, and so which parameters, take part)."""
-        plan = self.plan
-        if plan is None:
-            return self._binder
-        version = plan.version
-        if version is not self._binder_version:
-            found: dict[Binding, None] = {}
-            _collect(plan.dependencies, found)
-            self._binder = Binder(list(found))
-            self._binder_version = version
-        return self._binder
+    def refresh_binder(self) -> Binder | None:
+        """Plan the parameters and body to read for the plan as it is now (overrides can change
+        which dependencies, and so which parameters, take part); None when there are none."""
+        if self.plan is None:
+            return None
+        found: dict[Binding, None] = {}
+        _collect(self.plan.dependencies, found)
+        binder = Binder(list(found))
+        self.binder = binder if binder.reads_anything else None
+        return self.binder
+
+    def stale(self) -> None:
+        """The container changed: refresh the binder on the next request."""
+        if self.plan is not None:
+            self.binder = _Refresh(self)
 
     @property
     def bindings(self) -> tuple[Binding, ...]:
         """Every request parameter (and the body) the route reads, for tools: source, key,
         annotation, default, and which callable declared it."""
-        binder = self.binder()
+        binder = self.refresh_binder()
+        if binder is None:
+            return ()
         body = (binder.body,) if binder.body is not None else ()
         return (*binder.path, *binder.query, *binder.headers, *binder.cookies, *body)
 
@@ -364,6 +368,20 @@ class Route:
 
     def __repr__(self) -> str:
         return f"Route({', '.join(self.methods)} {self.template} -> {qualified_name(self.fn)})"
+
+
+class _Refresh(Binder):
+    """A route's binder after the container changed: the next request plans it afresh."""
+
+    __slots__ = ("route",)
+
+    def __init__(self, route: Route) -> None:
+        super().__init__(())
+        self.route = route
+
+    async def bind(self, request: Any) -> dict[Any, Any]:
+        binder = self.route.refresh_binder()
+        return {} if binder is None else await binder.bind(request)
 
 
 def _collect(nodes: Any, found: dict[Binding, None]) -> None:

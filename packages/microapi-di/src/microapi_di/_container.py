@@ -129,6 +129,17 @@ class Container:
         """
         return Prepared(self._state, fn, level_of(scope), hook, strict_defaults)
 
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` after every change that can alter a prepared callable's plan: a
+        registration, an override set or undone, an app scope opening or closing.
+
+        For what a caller derives from plans (e.g. which request parameters a route reads), so
+        it can be marked stale at once instead of checking `Prepared.version` on every call.
+        """
+        if not callable(listener):
+            raise TypeError(f"on_change needs a callable, got {listener!r}")
+        self._state.listeners.append(listener)
+
     @property
     def overrides(self) -> Overrides:
         """The overrides as a mapping: ``container.overrides[get_db] = fake``; ``del`` undoes."""

@@ -98,6 +98,7 @@ class ContainerState:
         "app",
         "app_is_async",
         "hooks",
+        "listeners",
         "overrides",
         "registry",
         "runners",
@@ -115,7 +116,9 @@ class ContainerState:
         self.app_is_async = True
         # The parameter hooks of the callables prepared so far, so that an override's
         # replacement can be checked against them too.
-        self.hooks: dict[int, ParameterHook] = {}
+        self.hooks: dict[object, ParameterHook] = {}
+        # Called after every change that can alter a plan (`Container.on_change`).
+        self.listeners: list[Callable[[], None]] = []
         # The overrides in effect when the open app scope created its services.
         self._built_with: dict[Hashable, Callable[..., Any]] = {}
 
@@ -123,6 +126,8 @@ class ContainerState:
         """Forget every compiled runner: the next call of each compiles afresh."""
         self.token = object()
         self.runners.clear()
+        for listener in self.listeners:
+            listener()
 
     def plan(self, prepared: Prepared[Any], level: int) -> Node:
         """The graph of `prepared` at `level` under the current overrides."""
@@ -268,7 +273,10 @@ class Prepared(Generic[R_co]):
         # Raises if `fn` cannot be resolved.
         Planner(state.registry, {}, hook=hook, strict_defaults=strict_defaults).root(fn, level)
         if hook is not None:
-            state.hooks.setdefault(id(hook), hook)
+            try:  # equal hooks (a route's bound method, asked twice) are kept once
+                state.hooks.setdefault(hook, hook)
+            except TypeError:
+                state.hooks.setdefault(id(hook), hook)
         self.fn = fn
         self.scope = name_of(level)
         self.hook = hook
