@@ -260,6 +260,12 @@ def _return_annotation(route: Route) -> Any:
     target = fn if inspect.isroutine(fn) else type(fn).__call__
     try:
         hints = typing.get_type_hints(target, include_extras=True)
+    except NameError:  # a local type under `from __future__ import annotations`
+        try:
+            local = inspect.getclosurevars(target).nonlocals
+            hints = typing.get_type_hints(target, localns=dict(local), include_extras=True)
+        except Exception:
+            return EMPTY
     except Exception:
         return EMPTY
     annotation = hints.get("return", EMPTY)

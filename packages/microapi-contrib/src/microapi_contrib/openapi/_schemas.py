@@ -4,7 +4,7 @@ msgspec generates the schemas of everything it knows (dataclasses, TypedDicts, S
 constraints from `msgspec.Meta`); pydantic models, which msgspec does not know, are described
 by pydantic itself (`models_json_schema`) when pydantic is installed. Every type of a document
 is generated in one pass, so two types of the same name get distinct, stable component names.
-A type neither can describe is given the empty schema (any value) rather than failing the
+A type neither can describe is given a schema that allows any value rather than failing the
 whole document.
 """
 
@@ -27,7 +27,7 @@ class Schemas:
         refs, self.components = _pydantic_components(models)
 
         def hook(kind: type) -> dict[str, Any]:
-            return dict(refs.get(kind, {}))
+            return dict(refs.get(kind) or _any_value(kind))
 
         schemas, found = msgspec.json.schema_components(
             types, schema_hook=hook, ref_template=REF_PREFIX + "{name}"
@@ -52,6 +52,11 @@ def ref(name: str) -> dict[str, Any]:
     return {"$ref": REF_PREFIX + name}
 
 
+def _any_value(kind: type) -> dict[str, Any]:
+    """The schema of a type nothing here can describe: any value (msgspec refuses `{}`)."""
+    return {"title": getattr(kind, "__qualname__", None) or repr(kind)}
+
+
 def _pydantic_models(types: Sequence[Any]) -> list[type]:
     """The pydantic models msgspec meets in `types`, in the order it meets them."""
     base = _base_model()
@@ -62,7 +67,7 @@ def _pydantic_models(types: Sequence[Any]) -> list[type]:
     def collect(kind: type) -> dict[str, Any]:
         if isinstance(kind, type) and issubclass(kind, base):
             seen[kind] = None
-        return {}
+        return _any_value(kind)
 
     msgspec.json.schema_components(types, schema_hook=collect)
     return list(seen)
