@@ -14,6 +14,7 @@ PUBLIC_MODULES = {
     "microapi_contrib.cli",
     "microapi_contrib.cors",
     "microapi_contrib.introspection",
+    "microapi_contrib.openapi",
 }
 
 
