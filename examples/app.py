@@ -9,8 +9,9 @@
   runs the `require_admin` guard (an `x-admin-token` header matching `NOTES_ADMIN_TOKEN`).
 - A scheduled job prunes audit lines older than 30 days, every hour while the app is started
   (in each server process: under several workers each runs it, which is harmless here).
-- Contrib: an access log line per request, CORS for a front end on localhost:5173, and the
-  introspection page at `/_debug`.
+- Contrib: an access log line per request, CORS for a front end on localhost:5173, the
+  introspection page at `/_debug`, the OpenAPI document at `/openapi.json` with a docs page at
+  `/docs`, and health checks at `/health/live` and `/health/ready`.
 
 The database file lives in `examples/data/` (or the folder named by `NOTES_DATA_DIR`).
 """
@@ -32,7 +33,13 @@ import msgspec
 from microapi import Depends, HTTPException, MicroAPI, Request, Response, RouteGroup
 from microapi.background import BackgroundTasks
 from microapi.params import Body, Query
-from microapi_contrib import AccessLogMiddleware, CORSMiddleware, enable_introspection
+from microapi_contrib import (
+    AccessLogMiddleware,
+    CORSMiddleware,
+    enable_health,
+    enable_introspection,
+)
+from microapi_contrib.openapi import enable_openapi
 
 logger = logging.getLogger("examples.notes")
 AUDIT_RETENTION = timedelta(days=30)
@@ -233,6 +240,8 @@ def create_app() -> MicroAPI:
     app.include(notes_routes())
     app.include(admin_routes())
     enable_introspection(app, path="/_debug")
+    enable_openapi(app, title="MicroAPI notes", version="1.0")  # /openapi.json and /docs
+    enable_health(app)  # /health/live and /health/ready
     return app
 
 

@@ -106,3 +106,12 @@ def test_notes_are_listed_a_page_at_a_time(client: TestClient) -> None:
     assert client.get("/notes?limit=101").status_code == 422
     assert client.get("/notes?offset=-1").status_code == 422
     assert len(client.get("/notes").json()) == 5
+
+
+def test_the_api_describes_itself_and_reports_health(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    assert document["info"] == {"title": "MicroAPI notes", "version": "1.0"}
+    assert set(document["paths"]["/notes"]) == {"get", "post"}
+    assert document["paths"]["/notes"]["get"]["tags"] == ["notes"]
+    assert "<html" in client.get("/docs").text.lower()
+    assert client.get("/health/ready").json()["status"] == "ok"
