@@ -51,11 +51,15 @@ async def serve_http(
         try:
             answer = await lifecycle.errors.answer(request, failed.error)
         except ClientDisconnect:  # the client left before the first chunk: nobody to answer
-            request._finished(response)  # the stream recorded what cut it
+            request._final = response  # the stream recorded what cut it
+            if request._rare is not None:
+                request._run_callbacks()
             return
         response = answer
         await response.send(send, head=head)
-    request._finished(response)
+    request._final = response  # the body is final: `request.outcome`, then its callbacks
+    if request._rare is not None:
+        request._run_callbacks()
     if request.exception is not None and RAISE_SERVER_EXCEPTIONS in scope.get("extensions", ()):
         raise request.exception  # the test client's request: the 500 is sent, now the test sees it
     if request.background is not None:

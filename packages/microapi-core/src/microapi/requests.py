@@ -104,6 +104,8 @@ class Request:
         "scope",
     )
 
+    _final: Response  # the response whose body is final, set by the edge; unset until then
+
     def __init__(self, scope: Scope, receive: Receive, max_body_size: int = 1 << 20) -> None:
         self.scope = scope
         self._receive = receive
@@ -115,7 +117,7 @@ class Request:
         self._cookies: dict[str, str] | None = None
         self._body: Any = _UNREAD
         self._rare: _Rare | None = None
-        self._final: Response | None = None
+        # `_final` is left unset until the edge sets it (read with a default) to keep this short.
         self.background: BackgroundTasks | None = None
         self.exception: BaseException | None = None
         self.route: Route | None = None
@@ -244,7 +246,7 @@ class Request:
     @property
     def outcome(self) -> BodyOutcome | None:
         """How the response ended, once its body is final; None until then."""
-        response = self._final
+        response: Response | None = getattr(self, "_final", None)
         if response is None:
             return None
         error = response.cut
@@ -261,15 +263,12 @@ class Request:
         if outcome is not None:
             callback(outcome)
             return
-        if self._rare is None:
-            self._rare = _Rare()
-        self._rare.callbacks.append(callback)
+        self._rare_state().callbacks.append(callback)
 
-    def _finished(self, response: Response) -> None:
-        """Record the response whose body is final and run the `on_outcome` callbacks."""
-        self._final = response
-        rare = self._rare
-        if rare is not None and rare.callbacks:
+    def _run_callbacks(self) -> None:
+        """Run the `on_outcome` callbacks; the edge set `_final` (the response sent) first."""
+        rare = self._rare_state()
+        if rare.callbacks:
             outcome = self.outcome
             assert outcome is not None
             for callback in rare.callbacks:
@@ -327,9 +326,10 @@ class Request:
         return (length is not None and length.strip("0 ") != "") or "transfer-encoding" in headers
 
     def _rare_state(self) -> _Rare:
-        if self._rare is None:
-            self._rare = _Rare()
-        return self._rare
+        rare = self._rare
+        if rare is None:
+            rare = self._rare = _Rare()
+        return rare
 
     async def _settle(self) -> None:
         """Wait until the current body reader (the watcher or `stream()`) is done."""

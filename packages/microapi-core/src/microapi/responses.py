@@ -590,8 +590,7 @@ class FileResponse(StreamingResponse):
     ) -> None:
         self.path = os.fspath(path)
         if media_type is None:
-            guessed, _ = mimetypes.guess_type(filename or self.path, strict=False)
-            media_type = guessed or "application/octet-stream"
+            media_type = guess_media_type(filename or self.path)
         super().__init__((), status_code, headers, media_type)
         if filename is not None:
             self.raw_headers.append(
@@ -693,6 +692,18 @@ class FileResponse(StreamingResponse):
             await send({"type": "http.response.body", "body": b"" if head else plan.body})
             return
         await self._stream(send, request, _read_chunks(plan.path, plan.first, plan.last))
+
+
+def guess_media_type(name: str) -> str:
+    """The media type for a file name (`mimetypes`); `application/octet-stream` if unknown.
+
+    A compressed name (`x.tar.gz`, `app.js.br`) is the compressed file itself, not its content
+    under a `content-encoding`: `application/gzip`, or `application/octet-stream`.
+    """
+    guessed, encoding = mimetypes.guess_type(name, strict=False)
+    if encoding is not None:
+        return "application/gzip" if encoding == "gzip" else "application/octet-stream"
+    return guessed or "application/octet-stream"
 
 
 _NOT_IN_304 = frozenset({b"content-type", b"content-length", b"content-disposition"})
