@@ -11,6 +11,8 @@
   (in each server process: under several workers each runs it, which is harmless here).
 - Contrib: an access log line per request, CORS for a front end on localhost:5173, and the
   introspection page at `/_debug`.
+- A small front end (`examples/static/`: list the notes, add one) served with `app.static` at
+  `/ui/index.html`.
 
 The database file lives in `examples/data/` (or the folder named by `NOTES_DATA_DIR`).
 """
@@ -32,6 +34,7 @@ from microapi.background import BackgroundTasks
 from microapi_contrib import AccessLogMiddleware, CORSMiddleware, enable_introspection
 
 logger = logging.getLogger("examples.notes")
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 AUDIT_RETENTION = timedelta(days=30)
 
 SCHEMA = """
@@ -214,6 +217,7 @@ def create_app() -> MicroAPI:
 
     app.include(notes_routes())
     app.include(admin_routes())
+    app.static("/ui", STATIC_DIR)
     enable_introspection(app, path="/_debug")
     return app
 
