@@ -446,3 +446,27 @@ def test_the_outcome_is_recorded_for_every_response() -> None:
     run(serve(app, path=b"/plain"))
     run(serve(app, path=b"/s"))
     assert outcomes == [None, BodyOutcome(200, True, None), BodyOutcome(201, True, None)]
+
+
+def test_a_stream_can_echo_the_request_body_as_it_arrives() -> None:
+    app = MicroAPI()
+
+    @app.post("/echo")
+    async def echo(request: Request) -> StreamingResponse:
+        return StreamingResponse(request.stream())
+
+    async def main() -> Exchange:
+        await app.startup()
+        try:
+            scope = http_scope("POST", b"/echo", headers=[(b"content-length", b"6")])
+            inbox: list[Message] = [
+                {"type": "http.request", "body": b"abc", "more_body": True},
+                {"type": "http.request", "body": b"def", "more_body": False},
+            ]
+            return await call(app, scope, inbox)
+        finally:
+            await app.shutdown()
+
+    exchange = run(main())
+    assert exchange.status == 200
+    assert [m.get("body") for m in bodies(exchange)] == [b"abc", b"def", b""]
