@@ -12,6 +12,8 @@
 - Contrib: an access log line per request, CORS for a front end on localhost:5173, the
   introspection page at `/_debug`, the OpenAPI document at `/openapi.json` with a docs page at
   `/docs`, and health checks at `/health/live` and `/health/ready`.
+- A small front end (`examples/static/`: list the notes, add one) served with `app.static` at
+  `/ui/index.html`.
 
 The database file lives in `examples/data/` (or the folder named by `NOTES_DATA_DIR`).
 """
@@ -42,6 +44,7 @@ from microapi_contrib import (
 from microapi_contrib.openapi import enable_openapi
 
 logger = logging.getLogger("examples.notes")
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 AUDIT_RETENTION = timedelta(days=30)
 
 SCHEMA = """
@@ -239,6 +242,7 @@ def create_app() -> MicroAPI:
 
     app.include(notes_routes())
     app.include(admin_routes())
+    app.static("/ui", STATIC_DIR)
     enable_introspection(app, path="/_debug")
     enable_openapi(app, title="MicroAPI notes", version="1.0")  # /openapi.json and /docs
     enable_health(app)  # /health/live and /health/ready

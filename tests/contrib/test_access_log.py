@@ -176,3 +176,44 @@ def test_a_logger_of_your_own(caplog: pytest.LogCaptureFixture) -> None:
         "tests.contrib.by_name",
     ]
     assert access_records(caplog) == []
+
+
+def test_a_streamed_response_is_logged_once_its_body_is_final(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from collections.abc import AsyncIterator
+
+    from microapi import MicroAPI
+    from microapi.responses import StreamingResponse
+    from microapi_contrib import AccessLogMiddleware
+
+    caplog.set_level(logging.INFO, logger="microapi.access")
+    app = MicroAPI()
+    app.add_middleware(AccessLogMiddleware())
+    logged_while_streaming: list[int] = []
+
+    @app.get("/s")
+    async def stream() -> StreamingResponse:
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b"a"
+            logged_while_streaming.append(len(access_records(caplog)))
+            yield b"b"
+
+        return StreamingResponse(chunks(), status_code=206)
+
+    @app.get("/cut")
+    async def cut() -> StreamingResponse:
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b"a"
+            raise ValueError("cut")
+
+        return StreamingResponse(chunks())
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/s")
+        assert response.headers["x-request-id"]
+        client.get("/cut")
+    assert logged_while_streaming == [0]  # not logged when call_next returned
+    first, second = access_records(caplog)
+    assert (first.status, first.complete) == (206, True)  # type: ignore[attr-defined]
+    assert (second.status, second.complete) == (200, False)  # type: ignore[attr-defined]

@@ -290,3 +290,231 @@ def test_a_control_character_from_a_handler_is_a_500_not_sent() -> None:
         got = client.get("/")
     assert got.status_code == 500
     assert "x-custom" not in got.headers
+
+
+# --- FileResponse (SPEC 8.3) ---------------------------------------------------------------
+
+import os  # noqa: E402
+from email.utils import format_datetime, parsedate_to_datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from microapi.responses import FileResponse  # noqa: E402
+
+TEN_THOUSAND = bytes(range(256)) * 39 + bytes(16)  # RFC 9110's 10000-byte example
+
+
+def make_file(tmp_path: Path, name: str = "data.bin", content: bytes = TEN_THOUSAND) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    os.utime(path, ns=(1_700_000_000_123_456_789, 1_700_000_000_123_456_789))
+    return path
+
+
+def plain_file_client(path: Path, **kwargs: Any) -> TestClient:
+    app = MicroAPI()
+
+    @app.get("/f")
+    def get_file() -> FileResponse:
+        return FileResponse(path, **kwargs)
+
+    return TestClient(app)
+
+
+def test_file_response_headers(tmp_path: Path) -> None:
+    path = make_file(tmp_path, "page.html", b"<p>hi</p>")
+    with plain_file_client(path) as client:
+        response = client.get("/f")
+    assert response.status_code == 200
+    assert response.content == b"<p>hi</p>"
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["content-length"] == "9"
+    assert response.headers["accept-ranges"] == "bytes"
+    assert response.headers["last-modified"] == "Tue, 14 Nov 2023 22:13:20 GMT"
+    etag = response.headers["etag"]
+    assert etag.startswith('"')
+    assert not etag.startswith("W/")
+    assert "content-disposition" not in response.headers
+
+
+def test_the_media_type_given_wins_and_unknown_names_are_octet_stream(tmp_path: Path) -> None:
+    path = make_file(tmp_path, "blob.unknownext", b"x")
+    with plain_file_client(path) as client:
+        assert client.get("/f").headers["content-type"] == "application/octet-stream"
+    with plain_file_client(path, media_type="text/csv") as client:
+        assert client.get("/f").headers["content-type"] == "text/csv; charset=utf-8"
+
+
+def test_content_disposition_with_ascii_and_non_ascii_names(tmp_path: Path) -> None:
+    path = make_file(tmp_path)
+    with plain_file_client(path, filename='report "q1".pdf') as client:
+        response = client.get("/f")
+    assert response.headers["content-disposition"] == 'attachment; filename="report \\"q1\\".pdf"'
+    assert response.headers["content-type"] == "application/pdf"
+    # RFC 6266 section 5's example name
+    with plain_file_client(path, filename="€ rates.txt") as client:
+        response = client.get("/f")
+    assert (
+        response.headers["content-disposition"]
+        == "attachment; filename=\"_ rates.txt\"; filename*=UTF-8''%E2%82%AC%20rates.txt"
+    )
+
+
+def test_a_missing_file_or_a_directory_is_a_404(tmp_path: Path) -> None:
+    with plain_file_client(tmp_path / "missing.txt") as client:
+        response = client.get("/f")
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not Found"}
+    with plain_file_client(tmp_path) as client:
+        assert client.get("/f").status_code == 404
+
+
+def test_a_missing_file_goes_through_the_exception_handlers(tmp_path: Path) -> None:
+    from microapi import HTTPException
+
+    app = MicroAPI()
+
+    @app.get("/f")
+    def get_file() -> FileResponse:
+        return FileResponse(tmp_path / "missing")
+
+    @app.exception_handler(HTTPException)
+    def page(request: Any, exc: HTTPException) -> Response:
+        return HTMLResponse("<h1>gone</h1>", status_code=exc.status_code)
+
+    with TestClient(app) as client:
+        response = client.get("/f")
+    assert (response.status_code, response.text) == (404, "<h1>gone</h1>")
+
+
+def test_if_none_match_is_a_304_with_weak_comparison(tmp_path: Path) -> None:
+    path = make_file(tmp_path)
+    with plain_file_client(path) as client:
+        etag = client.get("/f").headers["etag"]
+        for header in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+            response = client.get("/f", headers={"if-none-match": header})
+            assert response.status_code == 304, header
+            assert response.content == b""
+            assert response.headers["etag"] == etag
+            assert "content-type" not in response.headers
+        assert client.get("/f", headers={"if-none-match": '"other"'}).status_code == 200
+
+
+def test_if_modified_since(tmp_path: Path) -> None:
+    path = make_file(tmp_path)
+    with plain_file_client(path) as client:
+        modified = client.get("/f").headers["last-modified"]
+        later = format_datetime(parsedate_to_datetime(modified).replace(year=2030), usegmt=True)
+        earlier = format_datetime(parsedate_to_datetime(modified).replace(year=2020), usegmt=True)
+        assert client.get("/f", headers={"if-modified-since": modified}).status_code == 304
+        assert client.get("/f", headers={"if-modified-since": later}).status_code == 304
+        assert client.get("/f", headers={"if-modified-since": earlier}).status_code == 200
+        # RFC 9110's obsolete forms are dates too; garbage is ignored
+        assert (
+            client.get("/f", headers={"if-modified-since": "Sunday, 06-Nov-94 08:49:37 GMT"})
+        ).status_code == 200
+        assert client.get("/f", headers={"if-modified-since": "yesterday"}).status_code == 200
+
+
+def test_if_none_match_wins_over_if_modified_since(tmp_path: Path) -> None:
+    path = make_file(tmp_path)
+    with plain_file_client(path) as client:
+        first = client.get("/f")
+        headers = {"if-none-match": '"other"', "if-modified-since": first.headers["last-modified"]}
+        assert client.get("/f", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("range_", "content_range", "first", "last"),
+    [
+        # RFC 9110 section 14.1.2's examples over a 10000-byte representation
+        ("bytes=0-499", "bytes 0-499/10000", 0, 499),
+        ("bytes=500-999", "bytes 500-999/10000", 500, 999),
+        ("bytes=-500", "bytes 9500-9999/10000", 9500, 9999),
+        ("bytes=9500-", "bytes 9500-9999/10000", 9500, 9999),
+        ("bytes=0-0", "bytes 0-0/10000", 0, 0),
+        ("bytes=-1", "bytes 9999-9999/10000", 9999, 9999),
+        ("bytes=9000-99999", "bytes 9000-9999/10000", 9000, 9999),  # clamped
+        ("bytes=-20000", "bytes 0-9999/10000", 0, 9999),  # a suffix longer than the file
+        ("BYTES = 10-19", "bytes 10-19/10000", 10, 19),
+    ],
+)
+def test_a_single_range_is_a_206(
+    tmp_path: Path, range_: str, content_range: str, first: int, last: int
+) -> None:
+    path = make_file(tmp_path)
+    with plain_file_client(path) as client:
+        response = client.get("/f", headers={"range": range_})
+    assert response.status_code == 206
+    assert response.headers["content-range"] == content_range
+    assert response.headers["content-length"] == str(last - first + 1)
+    assert response.content == TEN_THOUSAND[first : last + 1]
+
+
+def test_a_large_range_is_streamed(tmp_path: Path) -> None:
+    content = os.urandom(300_000)
+    path = make_file(tmp_path, content=content)
+    with plain_file_client(path) as client:
+        response = client.get("/f", headers={"range": "bytes=1000-250000"})
+        whole = client.get("/f")
+    assert response.content == content[1000:250001]
+    assert whole.content == content
+
+
+@pytest.mark.parametrize("range_", ["bytes=10000-", "bytes=20000-20001", "bytes=-0"])
+def test_an_unsatisfiable_range_is_a_416(tmp_path: Path, range_: str) -> None:
+    path = make_file(tmp_path)
+    with plain_file_client(path) as client:
+        response = client.get("/f", headers={"range": range_})
+    assert response.status_code == 416
+    assert response.headers["content-range"] == "bytes */10000"
+
+
+def test_any_range_of_an_empty_file_is_a_416(tmp_path: Path) -> None:
+    path = make_file(tmp_path, content=b"")
+    with plain_file_client(path) as client:
+        assert client.get("/f", headers={"range": "bytes=-5"}).status_code == 416
+        assert client.get("/f").content == b""
+
+
+@pytest.mark.parametrize(
+    "range_", ["bytes=0-1,5-6", "bytes=5-2", "items=0-1", "bytes=", "bytes=a-b", "bytes=-"]
+)
+def test_several_or_invalid_ranges_send_the_whole_file(tmp_path: Path, range_: str) -> None:
+    path = make_file(tmp_path)
+    with plain_file_client(path) as client:
+        response = client.get("/f", headers={"range": range_})
+    assert response.status_code == 200
+    assert response.content == TEN_THOUSAND
+
+
+def test_if_range_with_a_strong_etag_or_the_exact_date(tmp_path: Path) -> None:
+    path = make_file(tmp_path)
+    with plain_file_client(path) as client:
+        first = client.get("/f")
+        etag, modified = first.headers["etag"], first.headers["last-modified"]
+        for if_range, status in [
+            (etag, 206),
+            (modified, 206),
+            ('"stale"', 200),
+            (f"W/{etag}", 200),  # a weak tag never matches If-Range
+            ("Tue, 14 Nov 2023 22:13:21 GMT", 200),
+        ]:
+            response = client.get("/f", headers={"range": "bytes=0-9", "if-range": if_range})
+            assert response.status_code == status, if_range
+
+
+def test_head_ignores_ranges_and_sends_no_body(tmp_path: Path) -> None:
+    path = make_file(tmp_path)
+    with plain_file_client(path) as client:
+        response = client.head("/f", headers={"range": "bytes=0-9"})
+    assert response.status_code == 200
+    assert response.headers["content-length"] == "10000"
+    assert response.content == b""
+
+
+def test_a_file_with_another_status_ignores_conditionals(tmp_path: Path) -> None:
+    path = make_file(tmp_path, "404.html", b"<h1>missing</h1>")
+    with plain_file_client(path, status_code=404) as client:
+        response = client.get("/f", headers={"range": "bytes=0-1", "if-none-match": "*"})
+    assert response.status_code == 404
+    assert response.content == b"<h1>missing</h1>"

@@ -113,6 +113,10 @@ def test_a_generator_is_finished_inline_by_a_one_shot_call() -> None:
                 if problem is None:
                     raise
                 raise problem from None
+            if isinstance(result, _Holds):
+                # the result holds the teardown: it finishes the generators when it is done
+                result.hold_teardown(_Pending(exits))
+                return result
             # success: finish every generator, last set up first, collecting failures
             failures = None
             try:

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from microapi import ClientDisconnect, HTTPException, Request, Response
+from microapi.requests import BodyOutcome
+from microapi.responses import StreamingResponse
 
 from ._request_id import choose_request_id, new_request_id
 
@@ -37,6 +39,11 @@ class AccessLogMiddleware:
     (`trust_request_id=True`), otherwise a new one. Handlers read it as
     `request.state.request_id`; it is echoed in the response's `X-Request-ID`
     (`request_id_header=None` turns both the reading and the echo off).
+
+    A streamed response (`StreamingResponse`, `FileResponse`) is logged once its body is
+    final (`request.on_outcome`), with the status actually sent and a duration that covers
+    the body; a stream cut by an error or a disconnect is logged with `complete=False` in
+    the record's `extra` (its error was logged by core, with its traceback, already).
     """
 
     def __init__(
@@ -67,8 +74,18 @@ class AccessLogMiddleware:
         except Exception as exc:
             self._log(request, 500, start, request_id, exc)
             raise
-        failure = request.exception if response.status_code >= 500 else None
-        self._log(request, response.status_code, start, request_id, failure)
+        if isinstance(response, StreamingResponse):
+
+            def after_body(outcome: BodyOutcome) -> None:
+                failure = request.exception if outcome.status_code >= 500 else None
+                self._log(
+                    request, outcome.status_code, start, request_id, failure, outcome.complete
+                )
+
+            request.on_outcome(after_body)
+        else:
+            failure = request.exception if response.status_code >= 500 else None
+            self._log(request, response.status_code, start, request_id, failure)
         if self.request_id_header is not None:
             response.headers[self.request_id_header] = request_id
         return response
@@ -85,6 +102,7 @@ class AccessLogMiddleware:
         start: float,
         request_id: str,
         exc: BaseException | None,
+        complete: bool = True,
     ) -> None:
         duration_ms = (time.perf_counter() - start) * 1000
         path = _path(request)
@@ -111,6 +129,7 @@ class AccessLogMiddleware:
                 "client": client,
                 "request_id": request_id,
                 "error": None if exc is None else _type_name(exc),
+                "complete": complete,
             },
         )
 

@@ -14,6 +14,7 @@ from ._exception_handlers import ExceptionHandlers
 from ._lifecycle import Lifecycle
 from .exceptions import ClientDisconnect, HTTPException
 from .requests import Request
+from .responses import StreamNotStarted
 from .types import Receive, Scope, Send
 
 logger = logging.getLogger("microapi")
@@ -42,7 +43,23 @@ async def serve_http(
     except Exception as exc:  # raised by a middleware, outside any handler
         response = await lifecycle.errors.respond(request, exc)
         request.background = None
-    await response.send(send, head=scope["method"] == "HEAD")
+    head = scope["method"] == "HEAD"
+    try:
+        await response.send(send, head=head, request=request)
+    except StreamNotStarted as failed:  # a stream failed before its first chunk
+        request.background = None
+        try:
+            answer = await lifecycle.errors.answer(request, failed.error)
+        except ClientDisconnect:  # the client left before the first chunk: nobody to answer
+            request._final = response  # the stream recorded what cut it
+            if request._rare is not None:
+                request._run_callbacks()
+            return
+        response = answer
+        await response.send(send, head=head)
+    request._final = response  # the body is final: `request.outcome`, then its callbacks
+    if request._rare is not None:
+        request._run_callbacks()
     if request.exception is not None and RAISE_SERVER_EXCEPTIONS in scope.get("extensions", ()):
         raise request.exception  # the test client's request: the 500 is sent, now the test sees it
     if request.background is not None:

@@ -75,6 +75,15 @@ class ExceptionHandlers:
         if isinstance(exc, ClientDisconnect):
             raise exc
         request.background = None
+        return await self.answer(request, exc)
+
+    async def answer(self, request: Request, exc: Exception) -> Response:
+        """`respond`, or `respond_to_teardown` for a `TeardownError`; a `ClientDisconnect`
+        (nobody left to answer) is raised."""
+        if isinstance(exc, ClientDisconnect):
+            raise exc
+        if isinstance(exc, TeardownError):
+            return await self.respond_to_teardown(request, exc)
         return await self.respond(request, exc)
 
     async def respond_to_teardown(self, request: Request, error: TeardownError) -> Response:

@@ -6,6 +6,7 @@ requests and lifespan messages are served by `_asgi.py`, which is given the life
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import AbstractAsyncContextManager, contextmanager, suppress
 from typing import Any, TypeVar
@@ -25,6 +26,7 @@ from .requests import Request
 from .responses import Response
 from .routing import Route, RouteDecorators, RouteGroup, method_names
 from .scheduling import Interval, JobInfo
+from .staticfiles import StaticFiles
 from .types import Receive, Scope, Send
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -107,6 +109,30 @@ class MicroAPI(RouteDecorators):
         if not callable(fn):
             raise TypeError(f"handler for {path} must be callable, got {fn!r}")
         self._register(Route(fn, path, methods, status_code=status_code))
+
+    def static(
+        self,
+        prefix: str,
+        directory: str | os.PathLike[str],
+        *,
+        cache_control: str | None = None,
+    ) -> None:
+        """Serve the files under `directory` at `prefix + "/..."`, for GET and HEAD.
+
+        Registered as the route `prefix + "/{path:path}"`, so routes of the app take
+        precedence and OPTIONS and 405 are answered as for any resource. The rules (no
+        normalising, no path outside `directory`, no listings, precompressed siblings) are
+        `microapi.staticfiles.StaticFiles`'s. A missing directory raises now, naming it.
+        """
+        if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+            raise ValueError(
+                f"app.static prefix {prefix!r} must be empty or start with '/' and not end with it"
+            )
+        if "{" in prefix or "}" in prefix:
+            raise ValueError(f"app.static prefix {prefix!r} must be static text, no parameters")
+        self._check_open(f"serve static files at {prefix!r}")
+        files = StaticFiles(prefix, directory, cache_control=cache_control)
+        self.add_route(prefix + "/{path:path}", files.endpoint(), ["GET"])
 
     def include(self, group: RouteGroup) -> None:
         """Register every route of `group` (and of the groups it includes) under its prefix."""

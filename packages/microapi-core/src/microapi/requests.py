@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import re
+from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .background import BackgroundTasks
 from .datastructures import Address, Headers, QueryParams, parse_cookies
@@ -13,14 +16,49 @@ from .exceptions import ClientDisconnect, HTTPException
 from .types import Receive, Scope
 
 if TYPE_CHECKING:
+    from .responses import Response
     from .routing import Route
 
+# The states of the body besides its cached bytes: nobody has read it yet; `stream()` is
+# reading it; `stream()` read it to its end (nothing kept); the disconnect watcher is reading
+# the first message of a request that declares no body.
 _UNREAD = object()
+_STREAMING = object()
+_STREAMED = object()
+_WATCHING = object()
+
+
+class BodyOutcome(NamedTuple):
+    """How a response ended, once its body is final (`Request.outcome`).
+
+    `status_code` is the status actually sent (a `FileResponse` may have answered 206, 304 or
+    416; a stream that failed before its first chunk was answered with its error's status).
+    `complete` is whether the body reached its end; when it did not, `error` is what cut it (a
+    `ClientDisconnect` when the client went away mid-stream) and the client saw an incomplete
+    response.
+    """
+
+    status_code: int
+    complete: bool
+    error: BaseException | None
+
+
+class _Rare:
+    """Per-request state that most requests never need, kept out of `Request.__init__`."""
+
+    __slots__ = ("callbacks", "pushback", "settled")
+
+    def __init__(self) -> None:
+        self.callbacks: list[Callable[[BodyOutcome], None]] = []
+        self.pushback: Any = None  # a body message the disconnect watcher read for the reader
+        self.settled: asyncio.Future[None] | None = None  # set when the body reader is done
 
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
+
+_errors = logging.getLogger("microapi.errors")
 
 # Built once (`json.loads` with options builds a decoder per call); it keeps no state.
 _decode_json = json.JSONDecoder(parse_constant=_refuse_constant).decode
@@ -43,13 +81,19 @@ class Request:
     `exception` (the exception that was answered with a 500, or None) and `route` (the
     `microapi.routing.Route` the path matched, or None for a 404 or 405: its `template` is the
     bounded-cardinality name of what was asked, for logs and metrics).
+
+    When the response body is final (sent completely, or cut by an error or a disconnect),
+    the edge sets `outcome` (a `BodyOutcome`) and calls the callbacks given to `on_outcome`:
+    the way for middleware to act after a streamed body, which is sent after they returned.
     """
 
     __slots__ = (
         "_body",
         "_cookies",
+        "_final",
         "_headers",
         "_query",
+        "_rare",
         "_receive",
         "_state",
         "background",
@@ -59,6 +103,8 @@ class Request:
         "route",
         "scope",
     )
+
+    _final: Response  # the response whose body is final, set by the edge; unset until then
 
     def __init__(self, scope: Scope, receive: Receive, max_body_size: int = 1 << 20) -> None:
         self.scope = scope
@@ -70,6 +116,8 @@ class Request:
         self._query: QueryParams | None = None
         self._cookies: dict[str, str] | None = None
         self._body: Any = _UNREAD
+        self._rare: _Rare | None = None
+        # `_final` is left unset until the edge sets it (read with a default) to keep this short.
         self.background: BackgroundTasks | None = None
         self.exception: BaseException | None = None
         self.route: Route | None = None
@@ -121,10 +169,179 @@ class Request:
         return Address(client[0], client[1]) if client else None
 
     async def body(self) -> bytes:
-        """The whole body; read once, then cached."""
-        if self._body is _UNREAD:
-            self._body = await self._read_body()
-        return self._body  # type: ignore[no-any-return]
+        """The whole body; read once, then cached.
+
+        Raises `RuntimeError` after `stream()` began: a streamed body is not kept.
+        """
+        body = self._body
+        if type(body) is bytes:
+            return body
+        if body is _WATCHING:
+            await self._settle()
+            return await self.body()
+        if body is not _UNREAD:
+            raise RuntimeError(
+                f"{self.method} {self.path}: request.body() after request.stream(): a streamed "
+                "body is not kept; read it one way only"
+            )
+        chunks = [chunk async for chunk in self._chunks()]
+        self._body = body = b"".join(chunks)
+        self._settled()
+        return body
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """The body's chunks as they arrive, none kept, at most `max_body_size` bytes in all.
+
+        Past the limit (or when `content-length` declares more, before reading anything) it
+        raises a 413 `HTTPException`; a disconnect raises `ClientDisconnect`. After `body()`
+        it yields the cached body once; a second `stream()` raises `RuntimeError`.
+        """
+        body = self._body
+        if body is _WATCHING:
+            await self._settle()
+            body = self._body
+        if type(body) is bytes:
+            if body:
+                yield body
+            return
+        if body is not _UNREAD:
+            raise RuntimeError(
+                f"{self.method} {self.path}: the request body was already streamed; "
+                "request.stream() can be read once"
+            )
+        self._body = _STREAMING
+        try:
+            async for chunk in self._chunks():
+                if chunk:
+                    yield chunk
+        finally:
+            self._body = _STREAMED
+            self._settled()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        """Receive the body's messages, within the size limit (see `stream`)."""
+        limit = self.max_body_size
+        declared = self.headers.get("content-length")
+        if declared is not None and _exceeds(declared, limit):
+            raise HTTPException(413, f"Request body larger than {limit} bytes")
+        size = 0
+        rare = self._rare
+        while True:
+            if rare is not None and rare.pushback is not None:
+                message, rare.pushback = rare.pushback, None
+            else:
+                message = await self._receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect(f"client disconnected during {self.method} {self.path}")
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise HTTPException(413, f"Request body larger than {limit} bytes")
+            yield chunk
+            if not message.get("more_body", False):
+                return
+
+    # --- the end of the response, for the edge and for middleware ---------------
+
+    @property
+    def outcome(self) -> BodyOutcome | None:
+        """How the response ended, once its body is final; None until then."""
+        response: Response | None = getattr(self, "_final", None)
+        if response is None:
+            return None
+        error = response.cut
+        return BodyOutcome(response.status_code, error is None, error)
+
+    def on_outcome(self, callback: Callable[[BodyOutcome], None]) -> None:
+        """Call `callback(outcome)` once the response body is final (at once if it is).
+
+        Callbacks run in the order given, on the event loop, right after the last body
+        message (or the cut); one that raises is logged on `microapi.errors` and the others
+        still run. For a streamed response this is after the middleware returned.
+        """
+        outcome = self.outcome
+        if outcome is not None:
+            callback(outcome)
+            return
+        self._rare_state().callbacks.append(callback)
+
+    def _run_callbacks(self) -> None:
+        """Run the `on_outcome` callbacks; the edge set `_final` (the response sent) first."""
+        rare = self._rare_state()
+        if rare.callbacks:
+            outcome = self.outcome
+            assert outcome is not None
+            for callback in rare.callbacks:
+                try:
+                    callback(outcome)
+                except Exception:
+                    _errors.exception("on_outcome callback %r failed for %r", callback, self)
+
+    # --- disconnect watching, for a streamed response ------------------------------
+
+    async def wait_disconnect(self) -> None:
+        """Return once the client has disconnected; used while a response streams.
+
+        It receives only when no body reader can need the message: after the body was read
+        to its end, or for a request that declares no body (no `content-length` or 0, no
+        `transfer-encoding`), whose one empty message it keeps as the body. While a reader is
+        streaming the body, or a declared body is still unread, it waits for that reader.
+        A request whose declared body is never read is therefore not watched (read it, or
+        `await request.body()`, before streaming).
+        """
+        while True:
+            body = self._body
+            if body is _UNREAD:
+                if self._declares_body():
+                    await self._settle()
+                    continue
+                self._body = _WATCHING
+                try:
+                    message = await self._receive()
+                except BaseException:
+                    self._body = _UNREAD
+                    self._settled()
+                    raise
+                if message["type"] == "http.disconnect":
+                    self._body = b""
+                    self._settled()
+                    return
+                if message.get("body") or message.get("more_body", False):
+                    self._body = _UNREAD
+                    self._rare_state().pushback = message
+                else:
+                    self._body = b""
+                self._settled()
+                continue
+            if body is _STREAMING or body is _WATCHING:
+                await self._settle()
+                continue
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                return
+
+    def _declares_body(self) -> bool:
+        headers = self.headers
+        length = headers.get("content-length")
+        return (length is not None and length.strip("0 ") != "") or "transfer-encoding" in headers
+
+    def _rare_state(self) -> _Rare:
+        rare = self._rare
+        if rare is None:
+            rare = self._rare = _Rare()
+        return rare
+
+    async def _settle(self) -> None:
+        """Wait until the current body reader (the watcher or `stream()`) is done."""
+        rare = self._rare_state()
+        if rare.settled is None or rare.settled.done():
+            rare.settled = asyncio.get_running_loop().create_future()
+        await asyncio.shield(rare.settled)
+
+    def _settled(self) -> None:
+        rare = self._rare
+        if rare is not None and rare.settled is not None and not rare.settled.done():
+            rare.settled.set_result(None)
 
     async def json(self) -> Any:
         """The body parsed as JSON; invalid JSON is a 400.
@@ -143,25 +360,6 @@ class Request:
         if "\\" in text and _SURROGATE_ESCAPE(text) and _has_lone_surrogate(value):
             raise HTTPException(400, "Invalid JSON body: a string holds a lone surrogate")
         return value
-
-    async def _read_body(self) -> bytes:
-        limit = self.max_body_size
-        declared = self.headers.get("content-length")
-        if declared is not None and _exceeds(declared, limit):
-            raise HTTPException(413, f"Request body larger than {limit} bytes")
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await self._receive()
-            if message["type"] == "http.disconnect":
-                raise ClientDisconnect(f"client disconnected during {self.method} {self.path}")
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise HTTPException(413, f"Request body larger than {limit} bytes")
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
 
     def __repr__(self) -> str:
         return f"Request({self.method} {self.path})"

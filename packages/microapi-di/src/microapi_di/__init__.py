@@ -17,6 +17,7 @@ from ._errors import (
     ScopeViolationError,
     TeardownError,
 )
+from ._holding import HoldsTeardown, PendingTeardown
 from ._hooks import Given, Parameter, ParameterHook
 from ._overrides import Override, Overrides
 from ._registry import ServiceInfo
@@ -45,6 +46,7 @@ __all__ = [
     "DependsMarker",
     "FrozenContainerError",
     "Given",
+    "HoldsTeardown",
     "InvalidDependencyError",
     "MissingDependencyError",
     "MissingValueError",
@@ -52,6 +54,7 @@ __all__ = [
     "Overrides",
     "Parameter",
     "ParameterHook",
+    "PendingTeardown",
     "Prepared",
     "RegistrationError",
     "RequestScope",

@@ -43,6 +43,7 @@ from typing import Any
 from ._callables import CallKind, describe
 from ._errors import AsyncInSyncScopeError, MissingValueError
 from ._graph import Node, find_async
+from ._holding import HoldsTeardown, PendingTeardown
 from ._levels import APP, name_of
 from ._teardown import (
     add_failure,
@@ -162,6 +163,8 @@ _HELPERS: dict[str, Any] = {
     "_outcome": outcome,
     "_stray_async": stray_yield_async,
     "_stray_sync": stray_yield,
+    "_Holds": HoldsTeardown,
+    "_Pending": PendingTeardown,
 }
 
 
@@ -404,6 +407,7 @@ def _wrap_teardown(emitter: _Emitter) -> list[str]:
     without a helper call; the error path hands the set-up ones to `_unwind`.
     """
     awaits = "await " if emitter.mode.is_async else ""
+    result = emitter.result
     lines = [
         _header(emitter),
         "    exits = []",
@@ -415,6 +419,10 @@ def _wrap_teardown(emitter: _Emitter) -> list[str]:
         "        if problem is None:",
         "            raise",
         "        raise problem from None",
+        f"    if isinstance({result}, _Holds):",
+        "        # the result holds the teardown: it finishes the generators when it is done",
+        f"        {result}.hold_teardown(_Pending(exits))",
+        f"        return {result}",
         "    # success: finish every generator, last set up first, collecting failures",
         "    failures = None",
     ]
