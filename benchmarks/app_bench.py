@@ -2,7 +2,8 @@
 
 Every app is called directly on one event loop, as a server would call it: a fresh copy of a
 prebuilt HTTP scope per call (with a fresh `state` dict, as uvicorn gives), a `receive` that
-returns an empty request body and a `send` that drops the messages. No sockets, no HTTP parsing:
+returns the request body in one message (empty, but for the body row's JSON order) and a `send`
+that drops the messages. No sockets, no HTTP parsing:
 what is left is the framework's own work. Every app runs its lifespan start-up first and its
 shutdown at the end, and every response is checked once (status and JSON body) before timing.
 
@@ -22,6 +23,17 @@ Rows (the apps are in `benchmarks/e2e/*_app.py`, shared with the end-to-end benc
                 `process_request` / `process_response`, raw 5 nested ASGI wrappers
 - 1,000 routes: an app of 1,000 routes `/res{i}/{item_id}`, hit on all of them in a shuffled
                 order (a different route on consecutive calls) -> `{"id": ...}`
+- typed:        `GET /items/42?limit=10&q=abc`: `item_id: int` (path), `limit: int = 20` and
+                `q: str | None` (query) -> `{"item_id": 42, "limit": 10, "q": "abc"}`; MicroAPI
+                by name and `Query()`, FastAPI and Litestar by annotation, raw, Starlette and
+                Falcon with `int()` by hand
+- body:         `POST /orders` with a 328-byte JSON order (10 fields: 3 nested items, a
+                datetime, a nullable note, a list of tags; `content-type: application/json`,
+                `content-length`) decoded and validated into a typed object -> 201
+                `{"id": 1001, "total": 32.0, "items": 3}`; MicroAPI `Annotated[Order, Body()]`
+                and Litestar `data: Order` with a `msgspec.Struct`, FastAPI a pydantic model,
+                Starlette and Falcon `json.loads` (Falcon's `get_media`) and checks by hand,
+                raw a prebuilt `msgspec.json.Decoder(Order)`
 
 Timing: each contender's batch size is calibrated to last about `--batch-ms`; then, for
 `--rounds` rounds, every row runs every contender once, in an order rotated each round. A
@@ -58,6 +70,9 @@ Message = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Any, Any], Coroutine[Any, Any, None]]
 
 E2E = Path(__file__).resolve().parent / "e2e"
+if str(E2E) not in sys.path:
+    sys.path.insert(0, str(E2E))
+COMMON = importlib.import_module("common")  # what the apps share: the order, the answers
 FRAMEWORKS = ("raw", "microapi", "starlette", "fastapi", "litestar", "falcon")
 PEERS = ("starlette", "fastapi", "litestar", "falcon")
 DISTRIBUTIONS = {
@@ -88,6 +103,9 @@ class Row:
     paths: tuple[str, ...]
     status: int
     target: float | None  # MicroAPI's target, as a multiple of raw (None: see `many`)
+    query: bytes = b""
+    body: bytes = b""  # sent as JSON, with content-type and content-length
+    answer: Any = None  # the expected JSON answer (None: `expected_body(path)`)
 
 
 def many_paths(count: int) -> tuple[str, ...]:
@@ -105,6 +123,28 @@ def rows(routes: int) -> list[Row]:
         Row("deps", "dependency chain", "main", "GET", ("/deps",), 200, 4.5),
         Row("middleware", "5 function middlewares", "middleware", "GET", ("/hello",), 200, 7.0),
         Row("many", f"{routes:,} routes", "many", "GET", many_paths(routes), 200, None),
+        Row(
+            "typed",
+            "typed parameters",
+            "main",
+            "GET",
+            (COMMON.ITEM_PATH,),
+            200,
+            2.5,
+            query=COMMON.ITEM_QUERY.encode(),
+            answer=COMMON.ITEM_ANSWER,
+        ),
+        Row(
+            "body",
+            "JSON body",
+            "main",
+            "POST",
+            ("/orders",),
+            201,
+            1.5,
+            body=COMMON.ORDER_BODY,
+            answer=COMMON.ORDER_ANSWER,
+        ),
     ]
 
 
@@ -118,7 +158,14 @@ def expected_body(path: str) -> Any:
     return {"id": path.rsplit("/", 1)[1]}
 
 
-def make_scope(method: str, path: str) -> dict[str, Any]:
+def make_scope(method: str, path: str, query: bytes = b"", body: bytes = b"") -> dict[str, Any]:
+    headers = [
+        (b"host", b"127.0.0.1:8000"),
+        (b"user-agent", b"app-bench"),
+        (b"accept", b"*/*"),
+    ]
+    if body:
+        headers += [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
     return {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.4"},
@@ -130,20 +177,29 @@ def make_scope(method: str, path: str) -> dict[str, Any]:
         "root_path": "",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [
-            (b"host", b"127.0.0.1:8000"),
-            (b"user-agent", b"app-bench"),
-            (b"accept", b"*/*"),
-        ],
+        "query_string": query,
+        "headers": headers,
     }
 
 
-_REQUEST = {"type": "http.request", "body": b"", "more_body": False}
+def row_scope(row: Row, path: str) -> dict[str, Any]:
+    return make_scope(row.method, path, row.query, row.body)
 
 
-async def receive() -> Message:
-    return _REQUEST
+Receive = Callable[[], Coroutine[Any, Any, Message]]
+
+
+def receiver(body: bytes) -> Receive:
+    """A `receive` that returns `body` in one `http.request` message, on every call."""
+    message = {"type": "http.request", "body": body, "more_body": False}
+
+    async def receive() -> Message:
+        return message
+
+    return receive
+
+
+receive = receiver(b"")
 
 
 async def send(message: Message) -> None:
@@ -154,7 +210,7 @@ async def harness(scope: Scope, receive: Any, send: Any) -> None:
     """An app that does nothing: what the timing loop itself costs."""
 
 
-async def timed(app: ASGIApp, scopes: list[dict[str, Any]]) -> int:
+async def timed(app: ASGIApp, scopes: list[dict[str, Any]], receive: Receive = receive) -> int:
     """ns to call `app` once per scope, each call with a fresh copy of its scope."""
     start = time.perf_counter_ns()
     for base in scopes:
@@ -222,14 +278,15 @@ async def check(name: str, app: ASGIApp, row: Row, common: ModuleType) -> None:
 
         opened = common.Session.opened
         closed = common.Session.closed
-        await app({**make_scope(row.method, path), "state": {}}, receive, record)
+        await app({**row_scope(row, path), "state": {}}, receiver(row.body), record)
         where = f"{name}, {row.title}, {row.method} {path}"
         start = sent[0]
         if start["status"] != row.status:
             raise AssertionError(f"{where}: status {start['status']}, expected {row.status}")
         body = b"".join(m.get("body", b"") for m in sent[1:])
         headers = {k.lower(): v for k, v in start["headers"]}
-        if row.status == 200 and json.loads(body) != expected_body(path):
+        expected = expected_body(path) if row.answer is None else row.answer
+        if row.status in (200, 201) and json.loads(body) != expected:
             raise AssertionError(f"{where}: body {body!r}")
         if row.status == 405 and b"allow" not in headers:
             raise AssertionError(f"{where}: 405 without Allow")
@@ -262,9 +319,8 @@ class Contender:
     def __init__(self, name: str, app: ASGIApp, row: Row) -> None:
         self.name = name
         self.app = app
-        self.stream: Iterator[dict[str, Any]] = cycle(
-            [make_scope(row.method, p) for p in row.paths]
-        )
+        self.stream: Iterator[dict[str, Any]] = cycle([row_scope(row, p) for p in row.paths])
+        self.receive = receiver(row.body)
         self.batch = 1
         self.times: list[float] = []
 
@@ -274,7 +330,7 @@ class Contender:
     async def calibrate(self, batch_ns: float) -> None:
         count = 1
         while True:
-            elapsed = await timed(self.app, self.scopes(count))
+            elapsed = await timed(self.app, self.scopes(count), self.receive)
             if elapsed >= batch_ns / 4 or count >= 1 << 20:
                 break
             count *= 2
@@ -282,7 +338,7 @@ class Contender:
 
     async def measure(self) -> None:
         scopes = self.scopes(self.batch)
-        self.times.append(await timed(self.app, scopes) / len(scopes))
+        self.times.append(await timed(self.app, scopes, self.receive) / len(scopes))
 
 
 def median_ratio(times: list[float], floor: list[float]) -> float:
@@ -435,7 +491,7 @@ async def profile(args: argparse.Namespace) -> None:
         scopes = contender.scopes(args.profile_calls)
         profiler = cProfile.Profile()
         profiler.enable()
-        await timed(app, scopes)
+        await timed(app, scopes, contender.receive)
         profiler.disable()
     finally:
         await lifespan.stop()

@@ -1,12 +1,34 @@
-"""FastAPI: the routes of `common`, the dependency chain with `Depends` (OpenAPI routes off)."""
+"""FastAPI: the routes of `common`, the dependency chain with `Depends`, typed parameters and
+the order as a pydantic model (OpenAPI routes off)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from datetime import datetime
 from typing import Annotated, Any
 
-from common import MANY_ROUTES, MIDDLEWARES, Probe, Repo, Service, Session
+from common import MANY_ROUTES, MIDDLEWARES, Probe, Repo, Service, Session, order_answer
 from fastapi import Depends, FastAPI, Request, Response
+from pydantic import BaseModel
+
+
+class Item(BaseModel):
+    sku: str
+    quantity: int
+    price: float
+
+
+class Order(BaseModel):
+    id: int
+    customer: str
+    email: str
+    created_at: datetime
+    currency: str
+    paid: bool
+    items: list[Item]
+    note: str | None
+    tags: list[str]
+    shipping: float
 
 
 async def session() -> AsyncGenerator[Session, None]:
@@ -50,6 +72,14 @@ def create_app() -> FastAPI:
     @app.get("/deps")
     async def deps(name: Annotated[str, Depends(user)]) -> dict[str, str]:
         return {"hello": name}
+
+    @app.get("/items/{item_id}")
+    async def item(item_id: int, limit: int = 20, q: str | None = None) -> dict[str, Any]:
+        return {"item_id": item_id, "limit": limit, "q": q}
+
+    @app.post("/orders", status_code=201)
+    async def create_order(order: Order) -> dict[str, Any]:
+        return order_answer(order.id, order.items)
 
     return app
 

@@ -1,9 +1,22 @@
-"""Litestar: the routes of `common`, the dependency chain with `Provide` (OpenAPI off)."""
+"""Litestar: the routes of `common`, the dependency chain with `Provide`, typed parameters and
+the order as a `msgspec.Struct` (`common.Order`; OpenAPI off)."""
 
 from __future__ import annotations
 
-from common import MANY_ROUTES, MIDDLEWARES, Probe, repo, service, session, user
-from litestar import Litestar, get
+from typing import Any
+
+from common import (
+    MANY_ROUTES,
+    MIDDLEWARES,
+    Order,
+    Probe,
+    order_answer,
+    repo,
+    service,
+    session,
+    user,
+)
+from litestar import Litestar, get, post
 from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import ASGIMiddleware
@@ -32,8 +45,18 @@ async def deps(user: str) -> dict[str, str]:
     return {"hello": user}
 
 
+@get("/items/{item_id:int}")
+async def item(item_id: int, limit: int = 20, q: str | None = None) -> dict[str, Any]:
+    return {"item_id": item_id, "limit": limit, "q": q}
+
+
+@post("/orders")  # 201 Created, Litestar's default for POST
+async def create_order(data: Order) -> dict[str, Any]:
+    return order_answer(data.id, data.items)
+
+
 def create_app() -> Litestar:
-    return Litestar([hello, get_user, deps], openapi_config=None)
+    return Litestar([hello, get_user, deps, item, create_order], openapi_config=None)
 
 
 class Passthrough(ASGIMiddleware):

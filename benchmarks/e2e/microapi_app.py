@@ -1,12 +1,15 @@
-"""MicroAPI: the routes of `common`, the dependency chain with `Depends`."""
+"""MicroAPI: the routes of `common`, the dependency chain with `Depends`, typed parameters
+(a path parameter by name, `Query()`) and a `Body()` decoded into `common.Order` (a
+`msgspec.Struct`)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Annotated, Any
 
-from common import MANY_ROUTES, MIDDLEWARES, Probe, Repo, Service, Session
+from common import MANY_ROUTES, MIDDLEWARES, Order, Probe, Repo, Service, Session, order_answer
 from microapi import Depends, MicroAPI, Request, Response
+from microapi.params import Body, Query
 from microapi_middleware import CallNext
 
 
@@ -44,6 +47,18 @@ def create_app() -> MicroAPI:
     @app.get("/deps")
     async def deps(name: str = Depends(user)) -> dict[str, str]:
         return {"hello": name}
+
+    @app.get("/items/{item_id}")
+    async def item(
+        item_id: int,
+        limit: Annotated[int, Query()] = 20,
+        q: Annotated[str | None, Query()] = None,
+    ) -> dict[str, Any]:
+        return {"item_id": item_id, "limit": limit, "q": q}
+
+    @app.post("/orders", status_code=201)
+    async def create_order(order: Annotated[Order, Body()]) -> dict[str, Any]:
+        return order_answer(order.id, order.items)
 
     return app
 

@@ -2,8 +2,10 @@
 
 Each app module in this folder (`raw_app`, `microapi_app`, ...) is served by its own uvicorn with
 one worker on 127.0.0.1 (`--no-access-log --log-level warning`), and loaded by wrk
-(`wrk -t1 -c32 -d3s` by default) on two routes: the static route `GET /hello` and the dependency
-chain `GET /deps` (see `common.py`). Every response is checked once before the load.
+(`wrk -t1 -c32 -d3s` by default) on three routes: the static route `GET /hello`, the dependency
+chain `GET /deps` and the JSON body `POST /orders` (a 328-byte order decoded and validated into
+a typed object; wrk sends it through a Lua script; see `common.py`). Every response is checked
+once before the load.
 
 All servers are started first (idle ones only wait on their sockets) and pinned to one CPU, wrk
 to another (with two or more CPUs). Then, for each route, each round loads raw and the frameworks
@@ -34,6 +36,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import IO, Any
@@ -56,10 +59,27 @@ DISTRIBUTIONS = {
     "falcon": "falcon",
     "uvicorn": "uvicorn",
 }
-# route key -> (title, path, expected JSON body, MicroAPI's target fraction of raw)
-ROUTES: dict[str, tuple[str, str, Any, float]] = {
-    "static": ("static route", "/hello", {"hello": "world"}, 0.80),
-    "deps": ("dependency chain", "/deps", {"hello": "world"}, 0.75),
+sys.path.insert(0, str(HERE))
+from common import ORDER_ANSWER, ORDER_BODY  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Load:
+    """One route under load: what is sent, what must come back, MicroAPI's target fraction."""
+
+    title: str
+    path: str
+    expected: Any
+    target: float | None  # None: no target set for this route
+    method: str = "GET"
+    body: bytes = b""
+    status: int = 200
+
+
+ROUTES: dict[str, Load] = {
+    "static": Load("static route", "/hello", {"hello": "world"}, 0.80),
+    "deps": Load("dependency chain", "/deps", {"hello": "world"}, 0.75),
+    "body": Load("JSON body", "/orders", ORDER_ANSWER, None, "POST", ORDER_BODY, 201),
 }
 PEERS = ("starlette", "fastapi", "litestar", "falcon")
 
@@ -96,10 +116,11 @@ def stop(process: subprocess.Popen[Any]) -> None:
         process.wait(timeout=5)
 
 
-def get(port: int, path: str) -> tuple[int, bytes]:
+def get(port: int, path: str, method: str = "GET", body: bytes = b"") -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
-        connection.request("GET", path)
+        headers = {"content-type": "application/json"} if body else {}
+        connection.request(method, path, body=body or None, headers=headers)
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -159,13 +180,36 @@ def wait_ready(process: subprocess.Popen[Any], port: int, log: IO[bytes]) -> Non
 
 
 def check(framework: str, port: int) -> None:
-    for title, path, expected, _ in ROUTES.values():
-        status, body = get(port, path)
-        if status != 200 or json.loads(body) != expected:
-            raise AssertionError(f"{framework} {title}: {status} {body!r}")
+    for load in ROUTES.values():
+        status, body = get(port, load.path, load.method, load.body)
+        if status != load.status or json.loads(body) != load.expected:
+            raise AssertionError(f"{framework} {load.title}: {status} {body!r}")
 
 
-def wrk(port: int, path: str, args: argparse.Namespace, seconds: int, cpu: int | None) -> float:
+def script(load: Load, folder: Path) -> Path | None:
+    """A wrk Lua script sending `load`'s method and JSON body; None for a plain GET."""
+    if load.method == "GET" and not load.body:
+        return None
+    body = load.body.decode()
+    if "]]" in body:
+        raise ValueError("the body cannot be quoted as a Lua long string")
+    path = folder / f"{load.path.strip('/').replace('/', '_') or 'root'}.lua"
+    path.write_text(
+        f'wrk.method = "{load.method}"\n'
+        f"wrk.body = [[{body}]]\n"
+        'wrk.headers["Content-Type"] = "application/json"\n'
+    )
+    return path
+
+
+def wrk(
+    port: int,
+    load: Load,
+    args: argparse.Namespace,
+    seconds: int,
+    cpu: int | None,
+    lua: Path | None = None,
+) -> float:
     """Requests per second; raises if wrk saw errors or non-2xx answers."""
     command = [
         "wrk",
@@ -174,7 +218,8 @@ def wrk(port: int, path: str, args: argparse.Namespace, seconds: int, cpu: int |
         f"-d{seconds}s",
         "--timeout",
         "5s",
-        f"http://127.0.0.1:{port}{path}",
+        *(["-s", str(lua)] if lua is not None else []),
+        f"http://127.0.0.1:{port}{load.path}",
     ]
     done = subprocess.run(
         command,
@@ -190,7 +235,7 @@ def wrk(port: int, path: str, args: argparse.Namespace, seconds: int, cpu: int |
         raise RuntimeError(f"cannot read wrk's output:\n{out}")
     problems = re.findall(r"(Non-2xx or 3xx responses: \d+|Socket errors: [^\n]+)", out)
     if problems:
-        raise RuntimeError(f"wrk on {path}: {'; '.join(problems)}")
+        raise RuntimeError(f"wrk on {load.method} {load.path}: {'; '.join(problems)}")
     return float(found.group(1))
 
 
@@ -238,6 +283,12 @@ def main() -> None:
         default=list(FRAMEWORKS),
         help="comma-separated subset of " + ",".join(FRAMEWORKS) + " (raw is always run)",
     )
+    parser.add_argument(
+        "--routes",
+        type=lambda s: s.split(","),
+        default=list(ROUTES),
+        help="comma-separated subset of " + ",".join(ROUTES),
+    )
     parser.add_argument("--no-pin", action="store_true", help="do not pin server and wrk")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -246,35 +297,39 @@ def main() -> None:
     names = [n for n in FRAMEWORKS if n == "raw" or n in args.frameworks]
     others = [n for n in names if n != "raw"]
     server_cpu, wrk_cpu = (None, None) if args.no_pin else cpus()
+    loads = {key: load for key, load in ROUTES.items() if key in args.routes}
     # route -> framework -> one fraction of raw per round (raw: its requests per second)
-    results: dict[str, dict[str, list[float]]] = {key: {n: [] for n in names} for key in ROUTES}
+    results: dict[str, dict[str, list[float]]] = {key: {n: [] for n in names} for key in loads}
     started = time.monotonic()
     with contextlib.ExitStack() as servers:
+        folder = Path(servers.enter_context(tempfile.TemporaryDirectory()))
+        lua = {key: script(load, folder) for key, load in loads.items()}
         ports = {name: servers.enter_context(serve(name, server_cpu)) for name in names}
         for name, port in ports.items():
             check(name, port)
-            for _, path, _, _ in ROUTES.values():
+            for key, load in loads.items():
                 if args.warmup > 0:
-                    wrk(port, path, args, args.warmup, wrk_cpu)
+                    wrk(port, load, args, args.warmup, wrk_cpu, lua[key])
         for round_ in range(args.rounds):
             shift = round_ % len(others)
             order = others[shift:] + others[:shift]
-            for key, (_, path, _, _) in ROUTES.items():
-                before = wrk(ports["raw"], path, args, args.duration, wrk_cpu)
+            for key, load in loads.items():
+                before = wrk(ports["raw"], load, args, args.duration, wrk_cpu, lua[key])
                 results[key]["raw"].append(before)
                 for name in order:
-                    rps = wrk(ports[name], path, args, args.duration, wrk_cpu)
-                    after = wrk(ports["raw"], path, args, args.duration, wrk_cpu)
+                    rps = wrk(ports[name], load, args, args.duration, wrk_cpu, lua[key])
+                    after = wrk(ports["raw"], load, args, args.duration, wrk_cpu, lua[key])
                     results[key]["raw"].append(after)
                     results[key][name].append(rps / ((before + after) / 2))
                     before = after
             print(f"  round {round_ + 1}/{args.rounds} done", file=sys.stderr)
     elapsed = time.monotonic() - started
-    report(names, results, args, elapsed, server_cpu)
+    report(names, loads, results, args, elapsed, server_cpu)
 
 
 def report(
     names: list[str],
+    loads: dict[str, Load],
     results: dict[str, dict[str, list[float]]],
     args: argparse.Namespace,
     elapsed: float,
@@ -289,20 +344,23 @@ def report(
     shown = [n for n in names if n != "raw"]
     print("| route | raw ASGI (req/s) | " + " | ".join(TITLES[n] for n in shown) + " | target |")
     print("|---|---:|" + "---:|" * len(shown) + "---|")
-    for key, (title, _, _, target) in ROUTES.items():
+    for key, load in loads.items():
         floor = results[key]["raw"]
         fractions = {n: statistics.median(results[key][n]) for n in shown}
         cells = " | ".join(f"{fractions[n]:.2f}" for n in shown)
         verdict = ""
         if "microapi" in fractions:
             mine = fractions["microapi"]
-            met = "met" if mine >= target else "**missed**"
             peers = [fractions[p] for p in PEERS if p in fractions]
             ahead = all(mine > p for p in peers)
             lead = "ahead of all peers" if ahead else "**not ahead of every peer**"
             lead = lead if peers else "no peers run"
-            verdict = f"MicroAPI >= {target:.2f}: {met}; {lead}"
-        print(f"| {title} | {statistics.median(floor):,.0f} | {cells} | {verdict} |")
+            if load.target is None:
+                verdict = f"no fraction set; {lead}"
+            else:
+                met = "met" if mine >= load.target else "**missed**"
+                verdict = f"MicroAPI >= {load.target:.2f}: {met}; {lead}"
+        print(f"| {load.title} | {statistics.median(floor):,.0f} | {cells} | {verdict} |")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,13 @@
-"""Starlette: the routes of `common`; the dependency chain by hand (Starlette has no DI)."""
+"""Starlette: the routes of `common`; the dependency chain by hand (Starlette has no DI), the
+typed parameters converted with `int()` and the order validated by hand after `json.loads`
+(`common.validate_order`), as Starlette's users do."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 
-from common import MANY_ROUTES, MIDDLEWARES, Probe, by_hand
+from common import MANY_ROUTES, MIDDLEWARES, Invalid, Probe, by_hand, order_answer, validate_order
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
@@ -27,9 +30,45 @@ async def deps(request: Request) -> JSONResponse:
     return JSONResponse({"hello": await by_hand()})
 
 
+async def item(request: Request) -> JSONResponse:
+    try:
+        item_id = int(request.path_params["item_id"])
+    except ValueError:
+        return _invalid(["path", "item_id"], "Expected an int")
+    query = request.query_params
+    limit = query.get("limit")
+    try:
+        size = 20 if limit is None else int(limit)
+    except ValueError:
+        return _invalid(["query", "limit"], "Expected an int")
+    return JSONResponse({"item_id": item_id, "limit": size, "q": query.get("q")})
+
+
+async def create_order(request: Request) -> JSONResponse:
+    try:
+        data = json.loads(await request.body())
+    except ValueError:
+        return JSONResponse({"detail": "Invalid JSON body"}, status_code=400)
+    try:
+        order = validate_order(data)
+    except Invalid as exc:
+        return JSONResponse({"detail": exc.errors}, status_code=422)
+    return JSONResponse(order_answer(order.id, order.items), status_code=201)
+
+
+def _invalid(loc: list[str], message: str) -> JSONResponse:
+    return JSONResponse({"detail": [{"loc": loc, "msg": message}]}, status_code=422)
+
+
 def create_app() -> Starlette:
     return Starlette(
-        routes=[Route("/hello", hello), Route("/users/{user_id}", get_user), Route("/deps", deps)]
+        routes=[
+            Route("/hello", hello),
+            Route("/users/{user_id}", get_user),
+            Route("/deps", deps),
+            Route("/items/{item_id}", item),
+            Route("/orders", create_order, methods=["POST"]),
+        ]
     )
 
 

@@ -1,22 +1,32 @@
 """The facts the introspection page, its JSON and the CLI all show, gathered from one app.
 
 Everything is read through the app's public API: `app.router.routes()`, each endpoint's
-prepared dependency plan, `app.middleware.middlewares`, `app.registry.services()` and
-`app.jobs`.
+prepared dependency plan and its `bindings` (the request parameters it reads),
+`app.middleware.middlewares`, `app.registry.services()` and `app.jobs`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from microapi import MicroAPI
-from microapi.routing import Route
+from microapi.routing import Binding, Route
 from microapi.scheduling import JobInfo
 
-from ._describe import qualified_name, source_location
+from ._describe import (
+    constraints,
+    json_default,
+    qualified_name,
+    source_location,
+    split_annotated,
+    type_name,
+)
+
+EMPTY: Any = inspect.Parameter.empty
 
 
 class _Node(Protocol):
@@ -56,6 +66,29 @@ class DependencyInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ParameterInfo:
+    """One request parameter (or the body) a route reads, from its handler or any dependency.
+
+    `source` is `path`, `query`, `header`, `cookie` or `body`; `key` is what is looked up on the
+    request (the alias, or for headers the dashed lower-case name) and `name` the Python
+    parameter; `type` is the declared type as written in code (`int`, `list[str]`,
+    `str | None`, `Order`), markers and constraints left out; `constraints` are those of
+    `msgspec.Meta` in its `Annotated`, readable (`>= 1`, `length <= 20`); `many` is True for
+    a `list[T]` collecting repeated keys. `default` is None when `required`, else the default
+    as it is when JSON can carry it and its `repr` otherwise (`"Decimal('1.5')"`).
+    """
+
+    source: str
+    key: str
+    name: str
+    type: str
+    constraints: tuple[str, ...]
+    required: bool
+    default: Any
+    many: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RouteInfo:
     """One route: its template, registered methods, handler and dependency tree.
 
@@ -63,7 +96,9 @@ class RouteInfo:
     tree is missing (a parameter nothing provides) and is `None` otherwise. `template` is the
     full template (every enclosing group's prefix included); `group_dependencies` are the
     dependencies the route's groups run before the handler's own (`module:name (group '/p')`),
-    which also appear in `dependencies` as `group_dependency_N` parameters; `tags` the groups'.
+    which also appear in `dependencies` as `group_dependency_N` parameters; `tags` the groups';
+    `parameters` the request parameters and body the route reads (path, query, header, cookie,
+    then body; each in the order its graph asks for it).
     """
 
     template: str
@@ -75,6 +110,7 @@ class RouteInfo:
     error: str | None
     group_dependencies: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    parameters: tuple[ParameterInfo, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,9 +208,10 @@ def _route(app: MicroAPI, template: str, methods: tuple[str, ...], endpoint: Rou
         if plan is None:  # not prepared yet: the app prepares every handler at start-up
             plan = app.registry.prepare(fn)
         tree = tuple(_dependency(node) for node in plan.dependencies)
+        parameters = tuple(_parameter(binding) for binding in endpoint.bindings)
         error = None
     except Exception as exc:
-        tree, error = (), f"{type(exc).__name__}: {exc}"
+        tree, parameters, error = (), (), f"{type(exc).__name__}: {exc}"
     return RouteInfo(
         template=template,
         methods=methods,
@@ -185,19 +222,42 @@ def _route(app: MicroAPI, template: str, methods: tuple[str, ...], endpoint: Rou
         error=error,
         group_dependencies=tuple(str(dependency) for dependency in endpoint.dependencies),
         tags=endpoint.tags,
+        parameters=parameters,
+    )
+
+
+def _parameter(binding: Binding) -> ParameterInfo:
+    base, metadata = split_annotated(binding.annotation)
+    if binding.source == "body" and base is EMPTY:
+        base = Any  # an unannotated body is any JSON value; other parameters are strings
+    return ParameterInfo(
+        source=binding.source,
+        key=binding.key,
+        name=binding.name,
+        type=type_name(base),
+        constraints=constraints(metadata),
+        required=binding.required,
+        default=None if binding.required else json_default(binding.default),
+        many=binding.many,
     )
 
 
 def _dependency(node: _Node) -> DependencyInfo:
+    target = node.target
     return DependencyInfo(
         parameter=node.name,
         kind=node.kind,
-        target=qualified_name(node.target),
+        target=_binding_name(target) if isinstance(target, Binding) else qualified_name(target),
         provider=None if node.factory is None else qualified_name(node.factory),
         scope=node.scope,
         cached=node.use_cache,
         children=tuple(_dependency(child) for child in node.children),
     )
+
+
+def _binding_name(binding: Binding) -> str:
+    """A request parameter in the dependency tree: `query 'limit'`, `header 'x-token'`, `body`."""
+    return "body" if binding.source == "body" else f"{binding.source} {binding.key!r}"
 
 
 def _services(tree: tuple[DependencyInfo, ...]) -> list[str]:

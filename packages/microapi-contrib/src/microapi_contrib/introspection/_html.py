@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from html import escape
+from typing import Any
 
-from ._data import AppInfo, DependencyInfo, JobEntry, MiddlewareInfo, RouteInfo, ServiceEntry
+from ._data import (
+    AppInfo,
+    DependencyInfo,
+    JobEntry,
+    MiddlewareInfo,
+    ParameterInfo,
+    RouteInfo,
+    ServiceEntry,
+)
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem;
@@ -24,6 +34,9 @@ code { font: 13px ui-monospace, monospace; }
 .error { color: #9b1c1c; }
 ul.tree { margin: 0; padding-left: 1.1rem; }
 ul.tree ul { padding-left: 1.1rem; }
+ul.params { margin: 0; padding-left: 0; list-style: none; }
+.source { display: inline-block; font: 12px ui-monospace, monospace; padding: 0 .3rem;
+          border-radius: 3px; background: #eef0f3; color: #3a4550; }
 .kind { font-size: 12px; color: #5d6975; }
 .services { margin-top: .3rem; }
 """
@@ -55,7 +68,8 @@ def _routes(routes: tuple[RouteInfo, ...]) -> str:
     return (
         f'<section id="routes"><h2>Routes ({len(routes)})</h2>'
         '<table id="routes-table"><thead><tr><th>Methods</th><th>Path</th><th>Handler</th>'
-        f"<th>Dependencies</th></tr></thead><tbody>\n{rows}\n</tbody></table></section>"
+        "<th>Dependencies</th><th>Parameters</th></tr></thead>"
+        f"<tbody>\n{rows}\n</tbody></table></section>"
     )
 
 
@@ -76,8 +90,33 @@ def _route_row(route: RouteInfo) -> str:
     return (
         f"<tr><td>{methods}</td><td><code>{escape(route.template)}</code></td>"
         f"<td><code>{escape(route.handler)}</code>{_where(route.source)}</td>"
-        f"<td>{deps}</td></tr>"
+        f"<td>{deps}</td><td>{_parameters(route.parameters, route.error)}</td></tr>"
     )
+
+
+def _parameters(parameters: tuple[ParameterInfo, ...], error: str | None) -> str:
+    if not parameters:
+        return "" if error is not None else '<span class="note">none</span>'
+    return '<ul class="params">' + "".join(_parameter(p) for p in parameters) + "</ul>"
+
+
+def _parameter(parameter: ParameterInfo) -> str:
+    """`query limit: int` then its constraints and `default 20` (or `required`)."""
+    key = "" if parameter.source == "body" else f" <code>{escape(parameter.key)}</code>"
+    notes = list(parameter.constraints)
+    notes.append("required" if parameter.required else f"default {_shown(parameter.default)}")
+    if parameter.key != parameter.name or parameter.source == "body":
+        notes.append(f"parameter {parameter.name}")
+    return (
+        f'<li><span class="source">{escape(parameter.source)}</span>{key}: '
+        f"<code>{escape(parameter.type)}</code> "
+        f'<span class="kind">{escape(", ".join(notes))}</span></li>'
+    )
+
+
+def _shown(default: Any) -> str:
+    """A default as the JSON view carries it (a `repr` there is a string here too)."""
+    return json.dumps(default, ensure_ascii=False)
 
 
 def _tree(nodes: tuple[DependencyInfo, ...]) -> str:
