@@ -284,6 +284,9 @@ def test_scalar_types_convert(annotation: Any, raw: str, expected: Any) -> None:
     ("annotation", "raw"),
     [
         (int, "4.5"),
+        (int, "\u0663"),  # a digit, but not an ASCII one
+        (int, " 4"),
+        (int, "007"),  # msgspec's rule for integers, shortcut or not
         (bool, "yes"),
         (Color, "blue"),
         (Literal["a"], "z"),

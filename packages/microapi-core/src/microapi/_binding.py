@@ -140,9 +140,33 @@ def _strip(annotation: Any) -> Any:
 
 
 def _scalar_converter(annotation: Any) -> Callable[[Any], Any]:
-    if annotation is EMPTY or annotation is Any or annotation is str:
+    """How one string becomes a value of `annotation`: msgspec's conversion, planned once.
+
+    The `Path`/`Query`/... marker is left out of the type msgspec sees (it says where, not
+    what; msgspec would hash it on every call), and a plain `int` takes a shortcut for what
+    msgspec would accept anyway (ASCII digits, no leading zero).
+    """
+    target = _without_markers(annotation)
+    if target is EMPTY or target is Any or target is str:
         return str
-    return functools.partial(msgspec.convert, type=annotation, strict=False)
+    if target is int:
+        return _to_int
+    return functools.partial(msgspec.convert, type=target, strict=False)
+
+
+def _to_int(value: str) -> int:
+    if value.isdigit() and value.isascii() and (value[0] != "0" or len(value) == 1):
+        return int(value)
+    converted: int = msgspec.convert(value, int, strict=False)  # or its ValidationError
+    return converted
+
+
+def _without_markers(annotation: Any) -> Any:
+    base, metadata = _split_annotated(annotation)
+    kept = tuple(item for item in metadata if not isinstance(item, Param))
+    if not metadata or len(kept) == len(metadata):
+        return annotation
+    return Annotated[(base, *kept)] if kept else base
 
 
 def _show(annotation: Any) -> str:
