@@ -222,3 +222,15 @@ def test_request_json_accepts_valid_json(body: bytes, value: Any) -> None:
         got = client.post("/json", content=body)
     assert (got.status_code, got.json()) == (200, {"value": value})
     assert parsed == [value]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["a=1&b=2", "a&b=", "&&a=1&", "a=1=2", "=x", "a=1;b=2", "a=%20b+c&d=e", "", "x=1&x=2"],
+)
+def test_query_parameters_split_as_parse_qsl_does(query: str) -> None:
+    from urllib.parse import parse_qsl
+
+    from microapi.datastructures import QueryParams
+
+    assert QueryParams(query).multi_items() == parse_qsl(query, keep_blank_values=True)

@@ -67,7 +67,7 @@ class QueryParams(Mapping[str, str]):
     def __init__(self, query: str | bytes = "") -> None:
         if isinstance(query, bytes):
             query = query.decode("latin-1")
-        self._items = parse_qsl(query, keep_blank_values=True)
+        self._items = _split_query(query)
         self._last = dict(self._items)
 
     def __getitem__(self, key: str) -> str:
@@ -107,6 +107,19 @@ def quote_cookie_value(value: str) -> str:
 def unquote_cookie_value(value: str) -> str:
     """Undo `quote_cookie_value`; a "%" not followed by two hex digits is kept as is."""
     return unquote(value) if "%" in value else value
+
+
+def _split_query(query: str) -> list[tuple[str, str]]:
+    """`parse_qsl(query, keep_blank_values=True)`, with a shortcut when nothing needs decoding
+    (no `%` and no `+`): the same pairs at a fraction of the cost."""
+    if "%" in query or "+" in query:
+        return parse_qsl(query, keep_blank_values=True)
+    pairs = []
+    for part in query.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            pairs.append((name, value))
+    return pairs
 
 
 def parse_cookies(header: str) -> dict[str, str]:
