@@ -12,6 +12,7 @@ from microapi_di import AppScope, TeardownError
 from microapi_router import InvalidPathError, Match, MethodNotAllowed, Router
 
 from ._exception_handlers import ExceptionHandlers
+from ._threads import Lane, ThreadPool
 from .background import BackgroundTasks
 from .exceptions import ClientDisconnect, HTTPException
 from .requests import Request
@@ -44,10 +45,25 @@ NOT_ALLOWED = b'{"detail":"Method Not Allowed"}'
 class Dispatcher:
     """Routes a request to its endpoint inside a request scope of the app's container."""
 
-    __slots__ = ("_allow", "_errors", "_match", "_not_found", "_plain_errors", "_run_in_scope")
+    __slots__ = (
+        "_allow",
+        "_errors",
+        "_match",
+        "_not_found",
+        "_plain_errors",
+        "_run_in_scope",
+        "_threads",
+    )
 
-    def __init__(self, router: Router[Route], app_scope: AppScope, errors: ExceptionHandlers):
+    def __init__(
+        self,
+        router: Router[Route],
+        app_scope: AppScope,
+        errors: ExceptionHandlers,
+        threads: ThreadPool,
+    ):
         self._match = router.match
+        self._threads = threads
         self._run_in_scope = app_scope.run
         self._errors = errors
         # Handlers are frozen by now: without one for HTTPException, answer 404/405 directly.
@@ -77,6 +93,8 @@ class Dispatcher:
     async def _run(self, endpoint: Route, request: Request) -> Response:
         tasks = BackgroundTasks()
         values = {Request: request, "request": request, BackgroundTasks: tasks}
+        # The request's synchronous steps, all on one worker thread (leased on first use).
+        lane = Lane(self._threads)
         try:
             binder = endpoint.binder
             if binder is not None:
@@ -85,13 +103,23 @@ class Dispatcher:
             # Opens the request scope, calls the handler (which builds the response), then
             # tears the request's dependencies down.
             plan = endpoint.plan  # prepared by the lifecycle before the dispatcher exists
-            response: Response = await self._run_in_scope(plan, values)  # type: ignore[arg-type]
+            response: Response = await self._run_in_scope(plan, values, offload=lane)  # type: ignore[arg-type]
         except ClientDisconnect:
+            lane.release()
             raise
         except TeardownError as exc:
+            lane.release()
             return await self._errors.respond_to_teardown(request, exc)
         except Exception as exc:
+            lane.release()
             return await self._errors.respond(request, exc)
+        held = getattr(response, "teardown", None)
+        if held is not None and not held.finished:
+            request._lane = (
+                lane  # a streamed body keeps its thread until teardown; the edge frees it
+            )
+        else:
+            lane.release()
         if tasks:
             request.background = tasks
         return response
