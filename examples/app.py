@@ -14,8 +14,9 @@
 - A scheduled job prunes audit lines older than 30 days, every hour while the app is started
   (in each server process: under several workers each runs it, which is harmless here).
 - Contrib: an access log line per request, CORS for a front end on localhost:5173, the
-  introspection page at `/_debug` (only with `NOTES_DEBUG=1`), the OpenAPI document at `/openapi.json` with a docs page at
-  `/docs`, and health checks at `/health/live` and `/health/ready`.
+  introspection page at `/_debug` (only with `NOTES_DEBUG=1`), the OpenAPI document at
+  `/openapi.json` with a docs page at `/docs`, and health checks at `/health/live` and
+  `/health/ready`.
 - A small front end (`examples/static/`: list the notes, add one) served with `app.static` at
   `/ui/index.html`.
 
