@@ -12,7 +12,7 @@ import asyncio
 import logging
 
 from ._exception_handlers import ExceptionHandlers
-from ._lifecycle import Chain, Lifecycle
+from ._lifecycle import Lifecycle
 from .exceptions import ClientDisconnect, HTTPException
 from .requests import Request
 from .responses import StreamNotStarted
@@ -48,46 +48,40 @@ async def serve_http(
         assert chain is not None
     request = Request(scope, receive, max_body_size, body_timeout)
     try:
-        await _serve(lifecycle, chain, request, scope, send)
+        try:
+            response = await chain(request)
+        except ClientDisconnect:
+            return  # nobody is left to answer
+        except Exception as exc:  # raised by a middleware, outside any handler
+            response = await lifecycle.errors.respond(request, exc)
+            request.background = None
+        head = scope["method"] == "HEAD"
+        try:
+            await response.send(send, head=head, request=request)
+        except StreamNotStarted as failed:  # a stream failed before its first chunk
+            request.background = None
+            try:
+                answer = await lifecycle.errors.answer(request, failed.error)
+            except ClientDisconnect:  # the client left before the first chunk: nobody answers
+                request._final = response  # the stream recorded what cut it
+                if request._rare is not None:
+                    request._run_callbacks()
+                return
+            response = answer
+            await response.send(send, head=head)
+        request._final = response  # the body is final: `request.outcome`, then its callbacks
+        if request._rare is not None:
+            request._run_callbacks()
+        if request.exception is not None and RAISE_SERVER_EXCEPTIONS in scope.get("extensions", ()):
+            raise request.exception  # a test client's request: the 500 is sent, the test sees it
+        if request.background is not None:
+            work = lifecycle.background.spawn(request.background)
+            if WAIT_BACKGROUND in scope.get("extensions", ()):
+                await asyncio.shield(work)
     finally:
         lane = request._lane
         if lane is not None:  # a streamed body's teardown is done: its thread goes back
             lane.release()
-
-
-async def _serve(
-    lifecycle: Lifecycle, chain: Chain, request: Request, scope: Scope, send: Send
-) -> None:
-    try:
-        response = await chain(request)
-    except ClientDisconnect:
-        return  # nobody is left to answer
-    except Exception as exc:  # raised by a middleware, outside any handler
-        response = await lifecycle.errors.respond(request, exc)
-        request.background = None
-    head = scope["method"] == "HEAD"
-    try:
-        await response.send(send, head=head, request=request)
-    except StreamNotStarted as failed:  # a stream failed before its first chunk
-        request.background = None
-        try:
-            answer = await lifecycle.errors.answer(request, failed.error)
-        except ClientDisconnect:  # the client left before the first chunk: nobody to answer
-            request._final = response  # the stream recorded what cut it
-            if request._rare is not None:
-                request._run_callbacks()
-            return
-        response = answer
-        await response.send(send, head=head)
-    request._final = response  # the body is final: `request.outcome`, then its callbacks
-    if request._rare is not None:
-        request._run_callbacks()
-    if request.exception is not None and RAISE_SERVER_EXCEPTIONS in scope.get("extensions", ()):
-        raise request.exception  # the test client's request: the 500 is sent, now the test sees it
-    if request.background is not None:
-        work = lifecycle.background.spawn(request.background)
-        if WAIT_BACKGROUND in scope.get("extensions", ()):
-            await asyncio.shield(work)
 
 
 async def serve_unavailable(

@@ -93,8 +93,6 @@ class Dispatcher:
     async def _run(self, endpoint: Route, request: Request) -> Response:
         tasks = BackgroundTasks()
         values = {Request: request, "request": request, BackgroundTasks: tasks}
-        # The request's synchronous steps, all on one worker thread (leased on first use).
-        lane = Lane(self._threads)
         try:
             binder = endpoint.binder
             if binder is not None:
@@ -103,25 +101,34 @@ class Dispatcher:
             # Opens the request scope, calls the handler (which builds the response), then
             # tears the request's dependencies down.
             plan = endpoint.plan  # prepared by the lifecycle before the dispatcher exists
-            response: Response = await self._run_in_scope(plan, values, offload=lane)  # type: ignore[arg-type]
+            if not endpoint.threaded:  # all async: nothing to offload
+                response: Response = await self._run_in_scope(plan, values)  # type: ignore[arg-type]
+            else:
+                response = await self._run_threaded(plan, values, request)
         except ClientDisconnect:
-            lane.release()
             raise
         except TeardownError as exc:
-            lane.release()
             return await self._errors.respond_to_teardown(request, exc)
         except Exception as exc:
-            lane.release()
             return await self._errors.respond(request, exc)
-        held = getattr(response, "teardown", None)
-        if held is not None and not held.finished:
-            request._lane = (
-                lane  # a streamed body keeps its thread until teardown; the edge frees it
-            )
-        else:
-            lane.release()
         if tasks:
             request.background = tasks
+        return response
+
+    async def _run_threaded(self, plan: Any, values: Any, request: Request) -> Response:
+        """Run `plan` with its plain steps on one worker thread, leased for this request."""
+        lane = Lane(self._threads)
+        try:
+            response: Response = await self._run_in_scope(plan, values, offload=lane)
+        except BaseException:
+            lane.release()
+            raise
+        held = getattr(response, "teardown", None)
+        if held is not None and not held.finished:
+            # A streamed body keeps its thread until its teardown; the edge gives it back.
+            request._lane = lane
+        else:
+            lane.release()
         return response
 
     async def _not_allowed(self, request: Request, allowed: tuple[str, ...]) -> Response:

@@ -158,22 +158,22 @@ class Lane:
     nothing) and given back by `release`, once the request's dependencies are torn down.
     """
 
-    __slots__ = ("_pool", "_worker")
+    __slots__ = ("_pool", "worker")
 
     def __init__(self, pool: ThreadPool) -> None:
         self._pool = pool
-        self._worker: Worker | None = None
+        self.worker: Worker | None = None  # the leased worker, if any
 
     async def __call__(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-        worker = self._worker
+        worker = self.worker
         if worker is None:
-            worker = self._worker = await self._pool.lease()
+            worker = self.worker = await self._pool.lease()
         return await worker.submit(fn, args, kwargs)
 
     def release(self) -> None:
-        worker = self._worker
+        worker = self.worker
         if worker is not None:
-            self._worker = None
+            self.worker = None
             self._pool.release(worker)
 
 

@@ -145,26 +145,20 @@ class AppScope(_AppScopeBase):
         """
         if offload is None:
             offload = self._offload
-        if offload is not None:
-            return self._run_offloaded(prepared, values, offload)
         entry = self._runners.get(prepared)
+        if offload is not None:  # inlined: this is the framework's path for every request
+            runner = entry.run_offloaded if entry is not None else None
+            if runner is None:
+                runner = self._runner(prepared, RUN_OFFLOADED)
+            offloaded: Coroutine[Any, Any, R] = runner(
+                self._values, self._instances, values or NO_VALUES, offload
+            )
+            return offloaded
         runner = entry.run if entry is not None else None
         if runner is None:
             runner = self._runner(prepared, RUN)
         coroutine: Coroutine[Any, Any, R] = runner(
             self._values, self._instances, values or NO_VALUES
-        )
-        return coroutine
-
-    def _run_offloaded(
-        self, prepared: Prepared[R], values: Values | None, offload: Offload
-    ) -> Coroutine[Any, Any, R]:
-        entry = self._runners.get(prepared)
-        runner = entry.run_offloaded if entry is not None else None
-        if runner is None:
-            runner = self._runner(prepared, RUN_OFFLOADED)
-        coroutine: Coroutine[Any, Any, R] = runner(
-            self._values, self._instances, values or NO_VALUES, offload
         )
         return coroutine
 
