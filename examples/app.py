@@ -3,15 +3,20 @@
 - `Database` is an app-scoped service: opened (and the schema created) at start-up, closed at
   shutdown.
 - `transaction` is a request-scoped dependency: it commits when the handler succeeds and rolls
-  back when it raises.
+  back when it raises. The handlers that use it are plain functions, so a request's set-up, its
+  handler and its commit run in one trip to one worker thread, never on the event loop (and on
+  the thread that opened the connection, as sqlite3 requires).
+- SQLite runs in WAL mode (readers never wait for the writer) with a busy timeout, so
+  concurrent writers queue for the lock instead of failing with "database is locked".
 - Every write adds an audit line in a background task, after the response is sent.
 - Route groups: the notes API under `/notes`, and an `/admin` group whose every route first
   runs the `require_admin` guard (an `x-admin-token` header matching `NOTES_ADMIN_TOKEN`).
 - A scheduled job prunes audit lines older than 30 days, every hour while the app is started
   (in each server process: under several workers each runs it, which is harmless here).
 - Contrib: an access log line per request, CORS for a front end on localhost:5173, the
-  introspection page at `/_debug`, the OpenAPI document at `/openapi.json` with a docs page at
-  `/docs`, and health checks at `/health/live` and `/health/ready`.
+  introspection page at `/_debug` (only with `NOTES_DEBUG=1`), the OpenAPI document at
+  `/openapi.json` with a docs page at `/docs`, and health checks at `/health/live` and
+  `/health/ready`.
 - A small front end (`examples/static/`: list the notes, add one) served with `app.static` at
   `/ui/index.html`.
 
@@ -44,6 +49,7 @@ from microapi_contrib import (
 from microapi_contrib.openapi import enable_openapi
 
 logger = logging.getLogger("examples.notes")
+BUSY_TIMEOUT_S = 5.0  # how long a writer waits for the lock before "database is locked"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 AUDIT_RETENTION = timedelta(days=30)
 
@@ -59,10 +65,13 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._admin = self.connect()
+        self._admin.execute("PRAGMA journal_mode=WAL")  # persistent: set once for the file
         self._admin.executescript(SCHEMA)
 
     def connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        """A connection for the calling thread (sqlite3 refuses it on any other)."""
+        # `timeout` is SQLite's busy timeout: wait that long for a lock before failing.
+        connection = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
         connection.row_factory = sqlite3.Row
         return connection
 
@@ -84,6 +93,8 @@ def open_database() -> Iterator[Database]:
 def transaction(db: Database) -> Iterator[sqlite3.Connection]:
     """Request-scoped: one connection and transaction per request; commit or roll back."""
     connection = db.connect()
+    # Deferred: readers never lock; the write routes write first, so they wait for the lock
+    # (the busy timeout) rather than fail to upgrade a read snapshot.
     connection.execute("BEGIN")
     try:
         yield connection
@@ -101,8 +112,11 @@ Tx = Annotated[sqlite3.Connection, Depends(transaction)]
 
 def audit(db: Database, line: str) -> None:
     """Background task: record a write after its response has been sent."""
-    with db.connect() as connection:
+    connection = db.connect()
+    try:
         connection.execute("INSERT INTO audit (at, line) VALUES (?, ?)", (time.time(), line))
+    finally:
+        connection.close()
 
 
 def prune_audit(db: Database) -> int:
@@ -151,7 +165,7 @@ def notes_routes() -> RouteGroup:
     notes = RouteGroup("/notes", tags=["notes"])
 
     @notes.get("")
-    async def list_notes(tx: Tx, limit: Limit = 50, offset: Offset = 0) -> list[Note]:
+    def list_notes(tx: Tx, limit: Limit = 50, offset: Offset = 0) -> list[Note]:
         """List notes, oldest first, a page at a time (`?limit=&offset=`)."""
         rows = tx.execute(
             "SELECT id, text FROM notes ORDER BY id LIMIT ? OFFSET ?", (limit, offset)
@@ -159,7 +173,7 @@ def notes_routes() -> RouteGroup:
         return [Note(row["id"], row["text"]) for row in rows]
 
     @notes.post("", status_code=201)
-    async def create_note(
+    def create_note(
         note: Annotated[NewNote, Body()], tx: Tx, db: Database, tasks: BackgroundTasks
     ) -> Note:
         """Add a note; an audit line is written after the response is sent."""
@@ -170,7 +184,7 @@ def notes_routes() -> RouteGroup:
         return Note(note_id, note.text)
 
     @notes.get("/{note_id}")
-    async def get_note(tx: Tx, note_id: NoteId) -> Note:
+    def get_note(tx: Tx, note_id: NoteId) -> Note:
         """One note by id."""
         row = tx.execute("SELECT id, text FROM notes WHERE id = ?", (note_id,)).fetchone()
         if row is None:
@@ -178,7 +192,7 @@ def notes_routes() -> RouteGroup:
         return Note(row["id"], row["text"])
 
     @notes.delete("/{note_id}", status_code=204)
-    async def delete_note(tx: Tx, db: Database, tasks: BackgroundTasks, note_id: NoteId) -> None:
+    def delete_note(tx: Tx, db: Database, tasks: BackgroundTasks, note_id: NoteId) -> None:
         """Delete a note; 404 when there is none."""
         if tx.execute("DELETE FROM notes WHERE id = ?", (note_id,)).rowcount == 0:
             raise HTTPException(404, f"no note {note_id}")
@@ -192,7 +206,7 @@ def admin_routes() -> RouteGroup:
     admin = RouteGroup("/admin", dependencies=[Depends(require_admin)], tags=["admin"])
 
     @admin.get("/stats")
-    async def stats(tx: Tx) -> dict[str, int]:
+    def stats(tx: Tx) -> dict[str, int]:
         (notes,) = tx.execute("SELECT count(*) FROM notes").fetchone()
         (lines,) = tx.execute("SELECT count(*) FROM audit").fetchone()
         return {"notes": notes, "audit_lines": lines}
@@ -237,13 +251,14 @@ def create_app() -> MicroAPI:
         }
 
     @app.get("/audit")
-    async def audit_log(tx: Tx) -> list[str]:
+    def audit_log(tx: Tx) -> list[str]:
         return [row["line"] for row in tx.execute("SELECT line FROM audit ORDER BY id")]
 
     app.include(notes_routes())
     app.include(admin_routes())
     app.static("/ui", STATIC_DIR)
-    enable_introspection(app, path="/_debug")
+    if os.environ.get("NOTES_DEBUG") == "1":  # it shows the app's insides: opt in
+        enable_introspection(app, path="/_debug")
     enable_openapi(app, title="MicroAPI notes", version="1.0")  # /openapi.json and /docs
     enable_health(app)  # /health/live and /health/ready
     return app

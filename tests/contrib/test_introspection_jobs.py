@@ -150,3 +150,18 @@ def test_times_are_shown_in_iso_utc() -> None:
     assert format_time(0.0, "never") == "1970-01-01T00:00:00.000Z"
     assert format_time(1.5, "never") == "1970-01-01T00:00:01.500Z"
     assert format_time(None, "never") == "never"
+
+
+def test_the_page_shows_how_many_background_tasks_are_running() -> None:
+    app = MicroAPI()
+    enable_introspection(app, "/_debug")
+    with TestClient(app) as client:
+        assert client.get("/_debug?format=json").json()["background_running"] == 0
+        app.background_work.count.running = 2  # as while two tasks run (tests/core counts them)
+        try:
+            assert collect(app).background_running == 2
+            assert client.get("/_debug?format=json").json()["background_running"] == 2
+            page = client.get("/_debug", headers={"accept": "text/html"}).text
+            assert "Background tasks running: 2" in page
+        finally:
+            app.background_work.count.running = 0

@@ -46,8 +46,13 @@ def test_failed_request_rolls_back(client: TestClient) -> None:
     assert client.get("/notes/99").status_code == 404
 
 
-def test_contrib_is_wired_in(client: TestClient) -> None:
-    page = client.get("/_debug?format=json").json()
+def test_contrib_is_wired_in(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert client.get("/_debug").status_code == 404  # only with NOTES_DEBUG=1
+    monkeypatch.setenv("NOTES_DEBUG", "1")
+    with TestClient(create_app()) as debug:
+        page = debug.get("/_debug?format=json").json()
     assert "/notes/{note_id}" in str(page)
     origin = {"origin": "http://localhost:5173"}
     listed = client.get("/notes", headers=origin)
@@ -72,6 +77,7 @@ def test_old_audit_lines_are_pruned_every_hour(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("NOTES_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("NOTES_DEBUG", "1")  # for the introspection page
     app = create_app()
     with TestClient(app) as client:
         [job] = app.jobs

@@ -67,8 +67,11 @@ async def hang_forever() -> None:
 
 
 def create_app(markers: Path | None = None) -> MicroAPI:
-    """A fresh app; `markers` is where the lifespan hooks leave their files."""
-    app = MicroAPI()
+    """A fresh app; `markers` is where the lifespan hooks leave their files.
+
+    Shutdown waits 2 s for running background tasks (the hung one on `/hang`), then cancels.
+    """
+    app = MicroAPI(shutdown_timeout=2.0)
     app.registry.register(TaskLedger, TaskLedger, scope="app")
     app.registry.register(RequestContext, request_context, scope="request")
     _routes(app)

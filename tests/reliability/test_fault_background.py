@@ -15,8 +15,10 @@ from .serving import error_records, serving
 from .wellformed import check_response
 
 
-def tasks_app(events: list[str], hanging: asyncio.Event) -> MicroAPI:
-    app = MicroAPI()
+def tasks_app(
+    events: list[str], hanging: asyncio.Event, shutdown_timeout: float = 10.0
+) -> MicroAPI:
+    app = MicroAPI(shutdown_timeout=shutdown_timeout)
 
     async def explode() -> None:
         events.append("async task raised")
@@ -29,7 +31,10 @@ def tasks_app(events: list[str], hanging: asyncio.Event) -> MicroAPI:
     async def wait_forever() -> None:
         events.append("hanging")
         hanging.set()
-        await asyncio.Event().wait()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            events.append("hanging task's finally ran")
 
     @app.get("/failing")
     async def failing(tasks: BackgroundTasks) -> str:
@@ -72,31 +77,38 @@ def test_failing_tasks_are_logged_and_the_rest_still_run(caplog: pytest.LogCaptu
     assert error_records(caplog.record_tuples, "microapi.errors") == []
 
 
-def test_a_hanging_task_holds_only_its_own_request(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_hanging_task_holds_no_request_and_shutdown_cancels_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The app returns once the response is sent (a server's graceful shutdown does not wait
+    for the task); the task is counted as running; shutdown cancels it after its timeout."""
     events: list[str] = []
 
-    async def scenario() -> tuple[Exchange, list[Exchange]]:
+    async def scenario() -> tuple[Exchange, list[Exchange], int, float]:
         hanging = asyncio.Event()
-        app = tasks_app(events, hanging)
-        async with serving(app):
-            exchange = Exchange()
-            request = asyncio.create_task(
-                call(app, http_scope("GET", b"/hanging"), exchange=exchange)
-            )
-            await asyncio.wait_for(hanging.wait(), 5)
-            others = [await call(app, http_scope("GET", b"/plain")) for _ in range(3)]
-            # What a server does when its graceful-shutdown timeout runs out.
-            request.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await request
-            assert not other_tasks()
-        return exchange, others
+        app = tasks_app(events, hanging, shutdown_timeout=0.2)
+        await app.startup()
+        exchange = Exchange()
+        await asyncio.wait_for(call(app, http_scope("GET", b"/hanging"), exchange=exchange), 5)
+        await asyncio.wait_for(hanging.wait(), 5)
+        others = [await call(app, http_scope("GET", b"/plain")) for _ in range(3)]
+        running = app.background_running
+        started = asyncio.get_running_loop().time()
+        await asyncio.wait_for(app.shutdown(), 5)
+        took = asyncio.get_running_loop().time() - started
+        assert not other_tasks()
+        return exchange, others, running, took
 
     with caplog.at_level(logging.INFO, logger="microapi"):
-        hung, others = asyncio.run(scenario())
+        hung, others, running, took = asyncio.run(scenario())
     # The client had its whole response before the task started hanging.
     check_response(hung.sent, "GET")
     assert hung.body == b'"sent before the hang"'
     assert [o.body for o in others] == [b'"/plain"'] * 3
-    assert events == ["hanging"]  # cancelled: the task after it never ran
+    assert running == 1
+    assert 0.2 <= took < 3
+    # cancelled: its finally ran, the task after it never did
+    assert events == ["hanging", "hanging task's finally ran"]
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    warned = [r.getMessage() for r in caplog.records if r.name == "microapi.background"]
+    assert any("wait_forever still running at shutdown: cancelled" in m for m in warned)

@@ -42,6 +42,8 @@ async def send_raw(app: MicroAPI, request: RawRequest) -> None:
     check_response(exchange.sent, request.method)
     assert exchange.status in EXPECTED_STATUSES, (exchange.status, exchange.body[:300])
     await answers_normally(app)
+    # Background tasks run on after the app returned; they end by themselves.
+    await asyncio.wait_for(app.background_work.wait_idle(), EXAMPLE_TIMEOUT)
     assert not other_tasks()
 
 

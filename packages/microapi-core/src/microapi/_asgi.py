@@ -8,6 +8,7 @@ Lifespan messages drive the lifecycle. It never decides what an exception means 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from ._exception_handlers import ExceptionHandlers
@@ -23,9 +24,19 @@ RAISE_SERVER_EXCEPTIONS = "microapi.raise_server_exceptions"
 """The ASGI scope extension by which a test client asks for the unhandled exception of a
 request to be raised out of the app once its 500 has been sent (servers never set it)."""
 
+WAIT_BACKGROUND = "microapi.wait_background"
+"""The ASGI scope extension by which a test client asks the app to return only once the
+request's background tasks are done (servers never set it: the app returns once the response
+is sent, and the tasks run on, tracked by the app until shutdown)."""
+
 
 async def serve_http(
-    lifecycle: Lifecycle, max_body_size: int, scope: Scope, receive: Receive, send: Send
+    lifecycle: Lifecycle,
+    max_body_size: int,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    body_timeout: float | None = None,
 ) -> None:
     """One request: the middleware chain, the response, then its background tasks."""
     chain = lifecycle.chain
@@ -35,35 +46,42 @@ async def serve_http(
             return
         chain = lifecycle.chain
         assert chain is not None
-    request = Request(scope, receive, max_body_size)
+    request = Request(scope, receive, max_body_size, body_timeout)
     try:
-        response = await chain(request)
-    except ClientDisconnect:
-        return  # nobody is left to answer
-    except Exception as exc:  # raised by a middleware, outside any handler
-        response = await lifecycle.errors.respond(request, exc)
-        request.background = None
-    head = scope["method"] == "HEAD"
-    try:
-        await response.send(send, head=head, request=request)
-    except StreamNotStarted as failed:  # a stream failed before its first chunk
-        request.background = None
         try:
-            answer = await lifecycle.errors.answer(request, failed.error)
-        except ClientDisconnect:  # the client left before the first chunk: nobody to answer
-            request._final = response  # the stream recorded what cut it
-            if request._rare is not None:
-                request._run_callbacks()
-            return
-        response = answer
-        await response.send(send, head=head)
-    request._final = response  # the body is final: `request.outcome`, then its callbacks
-    if request._rare is not None:
-        request._run_callbacks()
-    if request.exception is not None and RAISE_SERVER_EXCEPTIONS in scope.get("extensions", ()):
-        raise request.exception  # the test client's request: the 500 is sent, now the test sees it
-    if request.background is not None:
-        await request.background.run()
+            response = await chain(request)
+        except ClientDisconnect:
+            return  # nobody is left to answer
+        except Exception as exc:  # raised by a middleware, outside any handler
+            response = await lifecycle.errors.respond(request, exc)
+            request.background = None
+        head = scope["method"] == "HEAD"
+        try:
+            await response.send(send, head=head, request=request)
+        except StreamNotStarted as failed:  # a stream failed before its first chunk
+            request.background = None
+            try:
+                answer = await lifecycle.errors.answer(request, failed.error)
+            except ClientDisconnect:  # the client left before the first chunk: nobody answers
+                request._final = response  # the stream recorded what cut it
+                if request._rare is not None:
+                    request._run_callbacks()
+                return
+            response = answer
+            await response.send(send, head=head)
+        request._final = response  # the body is final: `request.outcome`, then its callbacks
+        if request._rare is not None:
+            request._run_callbacks()
+        if request.exception is not None and RAISE_SERVER_EXCEPTIONS in scope.get("extensions", ()):
+            raise request.exception  # a test client's request: the 500 is sent, the test sees it
+        if request.background is not None:
+            work = lifecycle.background.spawn(request.background)
+            if WAIT_BACKGROUND in scope.get("extensions", ()):
+                await asyncio.shield(work)
+    finally:
+        lane = request._lane
+        if lane is not None:  # a streamed body's teardown is done: its thread goes back
+            lane.release()
 
 
 async def serve_unavailable(

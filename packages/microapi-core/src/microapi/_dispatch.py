@@ -12,6 +12,7 @@ from microapi_di import AppScope, TeardownError
 from microapi_router import InvalidPathError, Match, MethodNotAllowed, Router
 
 from ._exception_handlers import ExceptionHandlers
+from ._threads import Lane, ThreadPool
 from .background import BackgroundTasks
 from .exceptions import ClientDisconnect, HTTPException
 from .requests import Request
@@ -44,10 +45,25 @@ NOT_ALLOWED = b'{"detail":"Method Not Allowed"}'
 class Dispatcher:
     """Routes a request to its endpoint inside a request scope of the app's container."""
 
-    __slots__ = ("_allow", "_errors", "_match", "_not_found", "_plain_errors", "_run_in_scope")
+    __slots__ = (
+        "_allow",
+        "_errors",
+        "_match",
+        "_not_found",
+        "_plain_errors",
+        "_run_in_scope",
+        "_threads",
+    )
 
-    def __init__(self, router: Router[Route], app_scope: AppScope, errors: ExceptionHandlers):
+    def __init__(
+        self,
+        router: Router[Route],
+        app_scope: AppScope,
+        errors: ExceptionHandlers,
+        threads: ThreadPool,
+    ):
         self._match = router.match
+        self._threads = threads
         self._run_in_scope = app_scope.run
         self._errors = errors
         # Handlers are frozen by now: without one for HTTPException, answer 404/405 directly.
@@ -85,7 +101,10 @@ class Dispatcher:
             # Opens the request scope, calls the handler (which builds the response), then
             # tears the request's dependencies down.
             plan = endpoint.plan  # prepared by the lifecycle before the dispatcher exists
-            response: Response = await self._run_in_scope(plan, values)  # type: ignore[arg-type]
+            if not endpoint.threaded:  # all async: nothing to offload
+                response: Response = await self._run_in_scope(plan, values)  # type: ignore[arg-type]
+            else:
+                response = await self._run_threaded(plan, values, request)
         except ClientDisconnect:
             raise
         except TeardownError as exc:
@@ -94,6 +113,22 @@ class Dispatcher:
             return await self._errors.respond(request, exc)
         if tasks:
             request.background = tasks
+        return response
+
+    async def _run_threaded(self, plan: Any, values: Any, request: Request) -> Response:
+        """Run `plan` with its plain steps on one worker thread, leased for this request."""
+        lane = Lane(self._threads)
+        try:
+            response: Response = await self._run_in_scope(plan, values, offload=lane)
+        except BaseException:
+            lane.release()
+            raise
+        held = getattr(response, "teardown", None)
+        if held is not None and not held.finished:
+            # A streamed body keeps its thread until its teardown; the edge gives it back.
+            request._lane = lane
+        else:
+            lane.release()
         return response
 
     async def _not_allowed(self, request: Request, allowed: tuple[str, ...]) -> Response:

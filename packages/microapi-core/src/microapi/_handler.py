@@ -7,7 +7,6 @@ before the handler's own. It never sends anything; the response does that at the
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 from collections.abc import Callable, Sequence
@@ -67,10 +66,11 @@ def responder(
             return convert(await fn(*args[skip:], **kwargs))
 
     else:
-
+        # Plain, like `fn`: the dispatcher's offload runs it on the request's worker thread,
+        # with the plain dependencies before it in the same trip when nothing needs the loop.
         @functools.wraps(fn)
-        async def respond(*args: Any, **kwargs: Any) -> Response:
-            return convert(await asyncio.to_thread(fn, *args[skip:], **kwargs))
+        def respond(*args: Any, **kwargs: Any) -> Response:
+            return convert(fn(*args[skip:], **kwargs))
 
     if dependencies:
         respond.__signature__ = _with_leading(fn, dependencies)  # type: ignore[attr-defined]

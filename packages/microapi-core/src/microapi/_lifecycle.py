@@ -30,6 +30,8 @@ from ._dispatch import Dispatcher
 from ._exception_handlers import ExceptionHandlers
 from ._naming import qualified_name
 from ._scheduler import Scheduler
+from ._tasks import BackgroundWork
+from ._threads import ThreadPool
 from .requests import Request
 from .responses import Response
 from .routing import Route
@@ -65,6 +67,9 @@ class Lifecycle:
         lifespan: Callable[[], AbstractAsyncContextManager[Any]] | None,
         scheduler: Scheduler,
         shutdown_timeout: float,
+        request_threads: ThreadPool,
+        background_threads: ThreadPool,
+        background: BackgroundWork,
     ) -> None:
         self.router = router
         self.registry = registry
@@ -75,6 +80,9 @@ class Lifecycle:
         self.lifespan = lifespan
         self.scheduler = scheduler
         self.shutdown_timeout = shutdown_timeout
+        self.request_threads = request_threads
+        self.background_threads = background_threads
+        self.background = background
         self.state: State = "new"
         self.startup_error: BaseException | None = None
         self.chain: Chain | None = None
@@ -124,21 +132,26 @@ class Lifecycle:
             # The services did nothing wrong: tear them down as at a normal shutdown.
             await self._app_scope.__aexit__(None, None, None)
             raise
-        dispatcher = Dispatcher(self.router, self._app_scope, self.errors)
+        dispatcher = Dispatcher(self.router, self._app_scope, self.errors, self.request_threads)
         self.chain = self.middleware.build(dispatcher)
         self._move("ok")
         self.scheduler.start(self._app_scope)
 
     async def stop(self) -> None:
-        """Stop the jobs, exit the lifespan, run shutdown hooks in reverse order, then tear
-        services down.
+        """Stop the jobs and the background tasks, exit the lifespan, run shutdown hooks in
+        reverse order, then tear services down.
 
-        Every step is attempted; failures are raised together afterwards. A job's
-        `BaseException` (not an `Exception`) is re-raised once everything is down.
+        Running jobs and background tasks get `shutdown_timeout` seconds (together, not one
+        after the other), then they are cancelled. Every step is attempted; failures are
+        raised together afterwards. A job's `BaseException` (not an `Exception`) is re-raised
+        once everything is down.
         """
         self._move("stop")
         self.chain = None
-        escaped = await self.scheduler.stop(self.shutdown_timeout)  # jobs first
+        timeout = self.shutdown_timeout
+        escaped, _ = await asyncio.gather(  # jobs and background work first
+            self.scheduler.stop(timeout), self.background.stop(timeout)
+        )
         errors: list[Exception] = []
         if self._lifespan_cm is not None:
             cm, self._lifespan_cm = self._lifespan_cm, None
@@ -158,6 +171,8 @@ class Lifecycle:
             await self._app_scope.__aexit__(None, None, None)
         except Exception as exc:
             errors.append(exc)
+        self.request_threads.close()
+        self.background_threads.close()
         self._move("done")
         if escaped is not None:
             raise escaped

@@ -15,7 +15,8 @@ runs of one job at once; let an `Exception` from a run escape (it is logged on
 `BaseException` that is not an `Exception` (it is logged CRITICAL, ends that job's schedule and
 propagates out of the job's task: asyncio re-raises `KeyboardInterrupt` and `SystemExit` out
 of the event loop, and `stop` returns any other one so shutdown re-raises it); block the event
-loop (plain functions run in a worker thread); know about requests, routing or the app object
+loop (plain functions, and plain dependencies of a job, run through the offload: the app's
+background threads); know about requests, routing or the app object
 (a job is called at app scope only).
 """
 
@@ -30,7 +31,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from microapi_di import AppScope, CallKind, Container, Prepared, ResolutionError, call_kind
+from microapi_di import AppScope, Container, Prepared, ResolutionError, call_kind
 
 from .scheduling import JobInfo, Outcome
 
@@ -81,21 +82,6 @@ def timeout_seconds(timeout: object) -> float:
     return float(timeout)
 
 
-def _runner(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """What the container calls for a job: a coroutine function, with `fn`'s signature.
-
-    A coroutine function is awaited on the loop; a plain function runs in a worker thread.
-    """
-    if call_kind(fn) is CallKind.CORO:
-        return fn
-
-    @functools.wraps(fn)
-    async def in_thread(*args: Any, **kwargs: Any) -> Any:
-        return await asyncio.to_thread(fn, *args, **kwargs)
-
-    return in_thread
-
-
 class Job:
     """One scheduled function: its interval, its plan at app scope, and how its runs went."""
 
@@ -111,7 +97,7 @@ class Job:
             )
         self.fn = fn
         self.interval = interval_seconds(interval, self.name)
-        self.call = _runner(fn)
+        self.call = fn  # a plain function (and its plain Depends) runs through the offload
         self.prepared: Prepared[Any] | None = None
         self.reset()
 
@@ -161,8 +147,10 @@ class Scheduler:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         wall: Clock = time.time,
+        offload: Callable[..., Awaitable[Any]] = asyncio.to_thread,
     ) -> None:
         self.jobs: list[Job] = []
+        self._offload = offload  # how plain functions run: in the app's background pool
         self._clock = clock
         self._sleep = sleep
         self._wall = wall
@@ -264,7 +252,7 @@ class Scheduler:
         job.last_start = self._wall()
         job.last_outcome = "running"
         try:
-            await app_scope.call(job.prepared)
+            await app_scope.call(job.prepared, offload=self._offload)
         except Exception as exc:
             job.failed(exc)
             logger.exception("scheduled job %s failed", job.name)

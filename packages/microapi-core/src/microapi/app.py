@@ -20,6 +20,8 @@ from ._exception_handlers import ExceptionHandler, ExceptionHandlers
 from ._lifecycle import Hook, Lifecycle, State
 from ._naming import qualified_name
 from ._scheduler import Scheduler, timeout_seconds
+from ._tasks import BackgroundWork
+from ._threads import ThreadPool, pool_size
 from .background import BackgroundTasks
 from .exceptions import AppFrozenError
 from .requests import Request
@@ -41,6 +43,14 @@ class MicroAPI(RouteDecorators):
     Start-up (the ASGI lifespan, or `TestClient`) validates every handler's
     dependencies, creates app services, runs the start-up hooks and freezes the
     app; from then on, changing it raises.
+
+    Serving limits (see the README, "Running in production"): `request_threads` worker
+    threads run the synchronous handlers and dependencies of requests, each request on one
+    thread; `background_threads` others run synchronous background tasks and plain-function
+    jobs, so hung background work cannot starve requests. A request body that sends nothing
+    for `body_timeout` seconds is answered 408 (None: wait forever); a background task running
+    longer than `background_timeout` seconds is cancelled (None: no limit); shutdown waits at
+    most `shutdown_timeout` seconds for running jobs and background tasks, then cancels them.
     """
 
     def __init__(
@@ -50,10 +60,22 @@ class MicroAPI(RouteDecorators):
         max_body_size: int = 1 << 20,
         lifespan: Callable[[MicroAPI], AbstractAsyncContextManager[Any]] | None = None,
         shutdown_timeout: float = 10.0,
+        request_threads: int = 40,
+        background_threads: int = 8,
+        body_timeout: float | None = 30.0,
+        background_timeout: float | None = None,
     ) -> None:
         self.exception_handlers = ExceptionHandlers(debug)
         self.lifespan = lifespan
         self.max_body_size = max_body_size
+        self.body_timeout = _optional_seconds(body_timeout, "body_timeout")
+        request_pool = ThreadPool(pool_size(request_threads, "request_threads"), "microapi-request")
+        background_pool = ThreadPool(
+            pool_size(background_threads, "background_threads"), "microapi-background"
+        )
+        self.background_work = BackgroundWork(
+            background_pool.run, _optional_seconds(background_timeout, "background_timeout")
+        )
         self.router: Router[Route] = Router()
         self.registry = Container()
         self.registry.provide(Request, scope="request")
@@ -70,7 +92,7 @@ class MicroAPI(RouteDecorators):
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []
         # Scheduled jobs (microapi._scheduler); shutdown waits for running ones this long.
-        self.scheduler = Scheduler()
+        self.scheduler = Scheduler(offload=background_pool.run)
         self.lifecycle = Lifecycle(
             self.router,
             self.registry,
@@ -81,6 +103,9 @@ class MicroAPI(RouteDecorators):
             None if lifespan is None else (lambda: lifespan(self)),
             self.scheduler,
             timeout_seconds(shutdown_timeout),
+            request_pool,
+            background_pool,
+            self.background_work,
         )
 
     @property
@@ -225,6 +250,26 @@ class MicroAPI(RouteDecorators):
         return self.lifecycle.shutdown_timeout
 
     @property
+    def background_running(self) -> int:
+        """How many background tasks are running now (each request's run one at a time)."""
+        return self.background_work.running
+
+    @property
+    def background_timeout(self) -> float | None:
+        """Seconds a background task may run before it is cancelled; None for no limit."""
+        return self.background_work.timeout
+
+    @property
+    def request_threads(self) -> int:
+        """The size of the pool running requests' synchronous handlers and dependencies."""
+        return self.lifecycle.request_threads.size
+
+    @property
+    def background_threads(self) -> int:
+        """The size of the pool running synchronous background tasks and jobs."""
+        return self.lifecycle.background_threads.size
+
+    @property
     def jobs(self) -> list[JobInfo]:
         """A snapshot of every scheduled job, in declaration order."""
         return self.scheduler.snapshot()
@@ -281,10 +326,23 @@ class MicroAPI(RouteDecorators):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
-            await serve_http(self.lifecycle, self.max_body_size, scope, receive, send)
+            await serve_http(
+                self.lifecycle, self.max_body_size, scope, receive, send, self.body_timeout
+            )
         elif kind == "lifespan":
             await serve_lifespan(self.lifecycle, receive, send)
         elif kind == "websocket":
             await serve_websocket(receive, send)
         else:
             raise ValueError(f"MicroAPI does not handle ASGI scope type {kind!r}")
+
+
+def _optional_seconds(value: object, name: str) -> float | None:
+    """A timeout argument: None, or seconds above 0; else a clear error."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be seconds (an int or a float) or None, got {value!r}")
+    if not value > 0:  # also refuses NaN
+        raise ValueError(f"{name} must be more than 0 seconds (or None), got {value!r}")
+    return float(value)

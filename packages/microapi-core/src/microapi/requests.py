@@ -16,6 +16,7 @@ from .exceptions import ClientDisconnect, HTTPException
 from .types import Receive, Scope
 
 if TYPE_CHECKING:
+    from ._threads import Lane
     from .responses import Response
     from .routing import Route
 
@@ -92,11 +93,13 @@ class Request:
         "_cookies",
         "_final",
         "_headers",
+        "_lane",
         "_query",
         "_rare",
         "_receive",
         "_state",
         "background",
+        "body_timeout",
         "exception",
         "max_body_size",
         "path_params",
@@ -106,10 +109,18 @@ class Request:
 
     _final: Response  # the response whose body is final, set by the edge; unset until then
 
-    def __init__(self, scope: Scope, receive: Receive, max_body_size: int = 1 << 20) -> None:
+    def __init__(
+        self,
+        scope: Scope,
+        receive: Receive,
+        max_body_size: int = 1 << 20,
+        body_timeout: float | None = None,
+    ) -> None:
         self.scope = scope
         self._receive = receive
         self.max_body_size = max_body_size
+        self.body_timeout = body_timeout
+        self._lane: Lane | None = None
         self.path_params: dict[str, str] = {}
         self._state: SimpleNamespace | None = None
         self._headers: Headers | None = None
@@ -219,8 +230,13 @@ class Request:
             self._settled()
 
     async def _chunks(self) -> AsyncIterator[bytes]:
-        """Receive the body's messages, within the size limit (see `stream`)."""
+        """Receive the body's messages, within the size limit (see `stream`).
+
+        With a `body_timeout`, a wait of more than that many seconds for the next message is
+        a 408 (with `connection: close`): the body is abandoned.
+        """
         limit = self.max_body_size
+        timeout = self.body_timeout
         declared = self.headers.get("content-length")
         if declared is not None and _exceeds(declared, limit):
             raise HTTPException(413, f"Request body larger than {limit} bytes")
@@ -229,8 +245,18 @@ class Request:
         while True:
             if rare is not None and rare.pushback is not None:
                 message, rare.pushback = rare.pushback, None
-            else:
+            elif timeout is None:
                 message = await self._receive()
+            else:
+                try:
+                    async with asyncio.timeout(timeout):
+                        message = await self._receive()
+                except TimeoutError:
+                    raise HTTPException(
+                        408,
+                        f"Request body timeout: no body data for {timeout} s",
+                        headers={"connection": "close"},
+                    ) from None
             if message["type"] == "http.disconnect":
                 raise ClientDisconnect(f"client disconnected during {self.method} {self.path}")
             chunk = message.get("body", b"")

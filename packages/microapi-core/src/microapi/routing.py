@@ -18,13 +18,16 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from microapi_di import (
+    CallKind,
     Container,
     DefaultOnlyError,
+    DependencyNode,
     DependsMarker,
     Given,
     Parameter,
     Prepared,
     ResolutionError,
+    call_kind,
 )
 
 from ._binding import EMPTY, Binder, Binding, BindingError, plan_binding
@@ -248,6 +251,7 @@ class Route:
         "status_code",
         "tags",
         "template",
+        "threaded",
     )
 
     def __init__(
@@ -276,6 +280,9 @@ class Route:
         # What the dispatcher reads before the plan runs: None when the route reads no
         # parameter; `stale()` after the container changed, until the next request refreshes it.
         self.binder: Binder | None = None
+        # Whether a request runs anything in a worker thread: a plain handler or a plain
+        # dependency or request service (app services exist already). Refreshed with the binder.
+        self.threaded = call_kind(self.handler) is not CallKind.CORO
 
     def prepare(self, container: Container) -> None:
         """Build the dependency plan and the parameter bindings; what cannot work raises here,
@@ -297,7 +304,9 @@ class Route:
         if self.plan is None:
             return None
         found: dict[Binding, None] = {}
-        _collect(self.plan.dependencies, found)
+        tree = self.plan.dependencies
+        _collect(tree, found)
+        self.threaded = call_kind(self.handler) is not CallKind.CORO or _any_plain(tree)
         binder = Binder(list(found))
         self.binder = binder if binder.reads_anything else None
         return self.binder
@@ -368,6 +377,17 @@ class Route:
 
     def __repr__(self) -> str:
         return f"Route({', '.join(self.methods)} {self.template} -> {qualified_name(self.fn)})"
+
+
+def _any_plain(nodes: Sequence[DependencyNode]) -> bool:
+    """Whether any of `nodes` (or below) is called at request time and is not async."""
+    for node in nodes:
+        factory = node.factory
+        if factory is None or (node.kind == "service" and node.scope == "app"):
+            continue  # a given value, or an app service created at start-up
+        if not call_kind(factory).is_async or _any_plain(node.children):
+            return True
+    return False
 
 
 class _Refresh(Binder):

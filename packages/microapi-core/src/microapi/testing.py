@@ -24,7 +24,7 @@ except ModuleNotFoundError as missing:  # pragma: no cover - depends on the inst
         name=missing.name,
     ) from missing
 
-from ._asgi import RAISE_SERVER_EXCEPTIONS
+from ._asgi import RAISE_SERVER_EXCEPTIONS, WAIT_BACKGROUND
 from .types import ASGIApp, Message
 
 T = TypeVar("T")
@@ -62,7 +62,12 @@ async def call_app(
         "client": client,
         "server": (url.host, url.port or (443 if url.scheme == "https" else 80)),
         "state": {},
-        "extensions": {RAISE_SERVER_EXCEPTIONS: {}} if raise_server_exceptions else {},
+        # A test sees the response once its background tasks are done (a server does not wait).
+        "extensions": (
+            {RAISE_SERVER_EXCEPTIONS: {}, WAIT_BACKGROUND: {}}
+            if raise_server_exceptions
+            else {WAIT_BACKGROUND: {}}
+        ),
     }
     body = await request.aread()
     complete = asyncio.Event()

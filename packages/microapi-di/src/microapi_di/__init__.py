@@ -24,6 +24,7 @@ from ._registry import ServiceInfo
 from ._scopes import AppScope, RequestScope, SyncAppScope, SyncRequestScope
 from ._signature import Depends, DependsMarker
 from ._state import Prepared
+from ._teardown import Offload
 from ._tree import DependencyNode
 
 # The names of 0.1, kept so existing code keeps working: "scope" alone means the ASGI scope in
@@ -50,6 +51,7 @@ __all__ = [
     "InvalidDependencyError",
     "MissingDependencyError",
     "MissingValueError",
+    "Offload",
     "Override",
     "Overrides",
     "Parameter",

@@ -26,6 +26,11 @@ and the request scope's values (``rv``):
 - a call inside an open scope (``cache`` and ``exits`` belong to the scope, which tears down
   when it is exited); cached dependencies are looked up in the scope first;
 - the start-up of an app scope, which creates every app service into ``asv``.
+
+The first two also come offloaded (an async function taking ``offload`` last): every synchronous
+step goes through ``await offload(fn, *args)`` (a function call, a generator's ``next``, its
+teardown), so no user code that may block runs on the event loop. When nothing in the graph
+needs the loop, the whole synchronous function is offloaded instead, in one trip.
 """
 
 from __future__ import annotations
@@ -47,10 +52,12 @@ from ._holding import HoldsTeardown, PendingTeardown
 from ._levels import APP, name_of
 from ._teardown import (
     add_failure,
+    finish_one,
     outcome,
     stray_yield,
     stray_yield_async,
     unwind_async,
+    unwind_offloaded,
     unwind_sync,
 )
 
@@ -65,12 +72,15 @@ class Mode:
     """What to generate.
 
     `scoped`: read and fill the scope's cache, leave teardown to the scope. `startup`: build
-    app services rather than read them.
+    app services rather than read them. `offload`: take an ``offload`` argument; async code
+    runs every synchronous step through it, synchronous code (the body of a one-trip run) only
+    hands it to a held teardown.
     """
 
     is_async: bool
     scoped: bool
     startup: bool = False
+    offload: bool = False
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -85,7 +95,7 @@ class Compiled:
     root: Node | None
 
 
-def compile_call(root: Node, mode: Mode, stale: frozenset[object]) -> Compiled:
+def compile_call(root: Node, mode: Mode, stale: frozenset[object], suffix: str = "") -> Compiled:
     """A function that resolves `root`'s arguments and calls it.
 
     `stale` holds the override targets whose app-scoped instances no longer apply, so services
@@ -94,9 +104,12 @@ def compile_call(root: Node, mode: Mode, stale: frozenset[object]) -> Compiled:
     """
     if not mode.is_async:
         _refuse_async(root, ())
-    emitter = _Emitter(mode, stale, f"resolve_{identifier(root.call)}")
+    elif mode.offload and not _needs_loop(root, mode, stale):
+        return _compile_one_trip(root, mode, stale)
+    emitter = _Emitter(mode, stale, f"resolve_{identifier(root.call)}{suffix}")
     call = emitter.call_expression(root)
-    awaits = "await " if root.call_kind is CallKind.CORO else ""
+    offloaded = emitter.offloads and root.call_kind is CallKind.SYNC
+    awaits = "await " if root.call_kind is CallKind.CORO or offloaded else ""
     emitter.line(f"# the call itself: {emitter.constant(root.call)}, {root.call_kind.article}")
     if mode.scoped or not emitter.generators:
         emitter.line(f"return {awaits}{call}")
@@ -104,6 +117,45 @@ def compile_call(root: Node, mode: Mode, stale: frozenset[object]) -> Compiled:
     result = emitter.names.new("result")
     emitter.line(f"{result} = {awaits}{call}")
     return emitter.build(_wrap_teardown, root, result)
+
+
+def _needs_loop(node: Node, mode: Mode, stale: frozenset[object]) -> bool:
+    """Whether the code for `node` in `mode` awaits anything: an async callable it calls.
+
+    Given values and app services created at start-up are only read, whatever made them.
+    """
+    if node.kind == "value" or _built_instance(node, mode, stale):
+        return False
+    if node.call_kind.is_async:
+        return True
+    return any(arg.node is not None and _needs_loop(arg.node, mode, stale) for arg in node.args)
+
+
+def _compile_one_trip(root: Node, mode: Mode, stale: frozenset[object]) -> Compiled:
+    """A graph with nothing async, offloaded whole: the synchronous function, in one trip.
+
+    Set-up, the call and (for a one-shot call) teardown then run on one thread, one after the
+    other, as in a synchronous scope.
+    """
+    body_mode = Mode(is_async=False, scoped=mode.scoped, offload=True)
+    body = compile_call(root, body_mode, stale, "_in_thread")
+    emitter = _Emitter(mode, stale, f"resolve_{identifier(root.call)}")
+    inner = emitter.constant(body.call, body.call.__name__)
+    arguments = ", ".join(emitter.arguments())
+    emitter.line("# nothing here needs the event loop: the whole call is one trip through offload")
+    emitter.line(f"return await offload({inner}, {arguments})")
+    compiled = emitter.build(_wrap_plain, root)
+    return Compiled(compiled.call, f"{body.source}\n{compiled.source}", root)
+
+
+def _built_instance(node: Node, mode: Mode, stale: frozenset[object]) -> bool:
+    """An app service created when the app scope started, still valid under the overrides."""
+    return (
+        node.kind == "service"
+        and node.level == APP
+        and not mode.startup
+        and not (node.touches & stale)
+    )
 
 
 def compile_startup(services: Sequence[Node], mode: Mode) -> Compiled:
@@ -155,7 +207,7 @@ class _Names:
 
 
 # The names generated code itself uses: the signature, the teardown code, the helpers.
-_PARAMETERS = ("av", "asv", "rv", "cache", "exits")
+_PARAMETERS = ("av", "asv", "rv", "cache", "exits")  # and "offload" in offloaded code
 _LOCALS = ("error", "problem", "failures", "failure")
 _HELPERS: dict[str, Any] = {
     "_MISSING": _MISSING,
@@ -163,6 +215,7 @@ _HELPERS: dict[str, Any] = {
     "_outcome": outcome,
     "_stray_async": stray_yield_async,
     "_stray_sync": stray_yield,
+    "_finish_sync": finish_one,
     "_Holds": HoldsTeardown,
     "_Pending": PendingTeardown,
 }
@@ -199,15 +252,22 @@ class _Emitter:
         self.stale = stale
         self.lines: list[str] = []
         self.depth = 0
-        self.names = _Names([*_PARAMETERS, *_LOCALS, *_HELPERS, "_no_value", "_no_yield"])
+        reserved = [*_PARAMETERS, *_LOCALS, *_HELPERS, "_no_value", "_no_yield"]
+        self.names = _Names([*reserved, "offload"] if mode.offload else reserved)
         self.function = self.names.new(function)
+        # Whether synchronous steps go through `await offload(...)`.
+        self.offloads = mode.offload and mode.is_async
         # Generators set up, in order, with their kinds: a one-shot call finishes them inline.
         self.generators: list[tuple[str, CallKind]] = []
         self.namespace: dict[str, Any] = {
             **_HELPERS,
             "_no_value": _no_value,
             "_no_yield": _no_yield,
-            "_unwind": unwind_async if mode.is_async else unwind_sync,
+            "_unwind": (
+                (unwind_offloaded if mode.offload else unwind_async)
+                if mode.is_async
+                else unwind_sync
+            ),
         }
         # The name of each constant, by the identity of the object it holds.
         self.constants: dict[int, str] = {}
@@ -250,8 +310,27 @@ class _Emitter:
         self.known[-1][node] = var
         return var
 
+    def arguments(self) -> list[str]:
+        """The parameters of the function being generated, in order."""
+        names = ["av", "asv", "rv"]
+        if self.mode.scoped:
+            names += ["cache", "exits"]
+        if self.mode.offload:
+            names.append("offload")
+        return names
+
     def call_expression(self, node: Node) -> str:
-        """``f(a, b, name=c)`` for `node`, emitting its arguments first."""
+        """``f(a, b, name=c)`` for `node`, emitting its arguments first.
+
+        Offloaded, a plain function's call is ``offload(f, a, b, name=c)`` (to await).
+        """
+        callee, parts = self.call_parts(node)
+        if self.offloads and node.call_kind is CallKind.SYNC:
+            return f"offload({', '.join([callee, *parts])})"
+        return f"{callee}({', '.join(parts)})"
+
+    def call_parts(self, node: Node) -> tuple[str, list[str]]:
+        """The callee's name and the argument expressions, emitting the arguments first."""
         parts = []
         for arg in node.args:
             if arg.node is not None:
@@ -260,7 +339,7 @@ class _Emitter:
                 expr = self.names.new(f"{arg.name}_default")
                 self.namespace[expr] = arg.default
             parts.append(expr if arg.positional else f"{arg.name}={expr}")
-        return f"{self.constant(node.call)}({', '.join(parts)})"
+        return self.constant(node.call), parts
 
     def _service_constant(self, node: Node) -> str:
         """The name of a service's record, which keys the scope caches."""
@@ -286,12 +365,7 @@ class _Emitter:
 
     def _is_built_instance(self, node: Node) -> bool:
         """An app service created when the app scope started, still valid under the overrides."""
-        return (
-            node.kind == "service"
-            and node.level == APP
-            and not self.mode.startup
-            and not (node.touches & self.stale)
-        )
+        return _built_instance(node, self.mode, self.stale)
 
     def _read_value(self, node: Node, var: str) -> None:
         given = node.cache_key
@@ -349,7 +423,7 @@ class _Emitter:
             self.line(comment)
         kind = node.call_kind
         if kind is CallKind.SYNC:
-            self.line(f"{var} = {call}")
+            self.line(f"{var} = await {call}" if self.offloads else f"{var} = {call}")
         elif kind is CallKind.CORO:
             self.line(f"{var} = await {call}")
         else:
@@ -357,6 +431,15 @@ class _Emitter:
 
     def _setup_generator(self, node: Node, var: str, call: str) -> None:
         generator = self.names.new(f"{var}_gen")
+        if self.offloads and node.call_kind is CallKind.GEN:
+            # Making the generator runs none of its code; its set-up is the first `next`.
+            self.line(f"{generator} = {call}")
+            self.line(f"{var} = await offload(next, {generator}, _MISSING)")
+            self.line(f"if {var} is _MISSING:")
+            self.line(f"    raise _no_yield({self.constant(node.call)})")
+            self.line(f"exits.append({generator})")
+            self.generators.append((generator, node.call_kind))
+            return
         first, stop = (
             (f"await {generator}.__anext__()", "StopAsyncIteration")
             if node.call_kind is CallKind.AGEN
@@ -388,8 +471,7 @@ class _Emitter:
 
 def _header(emitter: _Emitter) -> str:
     keyword_ = "async def" if emitter.mode.is_async else "def"
-    scope_args = ", cache, exits" if emitter.mode.scoped else ""
-    return f"{keyword_} {emitter.function}(av, asv, rv{scope_args}):"
+    return f"{keyword_} {emitter.function}({', '.join(emitter.arguments())}):"
 
 
 def _indent(lines: list[str], depth: int) -> list[str]:
@@ -407,6 +489,7 @@ def _wrap_teardown(emitter: _Emitter) -> list[str]:
     without a helper call; the error path hands the set-up ones to `_unwind`.
     """
     awaits = "await " if emitter.mode.is_async else ""
+    offload = ", offload" if emitter.mode.offload else ""
     result = emitter.result
     lines = [
         _header(emitter),
@@ -415,19 +498,20 @@ def _wrap_teardown(emitter: _Emitter) -> list[str]:
         *_indent(emitter.lines, 2),
         "    except BaseException as error:",
         "        # throw the error into the generators set up so far, last first",
-        f"        problem = {awaits}_unwind(exits, error)",
+        f"        problem = {awaits}_unwind(exits, error{offload if emitter.offloads else ''})",
         "        if problem is None:",
         "            raise",
         "        raise problem from None",
         f"    if isinstance({result}, _Holds):",
         "        # the result holds the teardown: it finishes the generators when it is done",
-        f"        {result}.hold_teardown(_Pending(exits))",
+        f"        {result}.hold_teardown(_Pending(exits{offload}))",
         f"        return {result}",
         "    # success: finish every generator, last set up first, collecting failures",
         "    failures = None",
     ]
     for generator, kind in reversed(emitter.generators):
-        lines.extend(_indent(_finish(generator, kind), 1))
+        finish = _finish_offloaded if emitter.offloads and kind is CallKind.GEN else _finish
+        lines.extend(_indent(finish(generator, kind), 1))
     lines.extend(
         [
             "    if failures is not None:",
@@ -454,4 +538,17 @@ def _finish(generator: str, kind: CallKind) -> list[str]:
         "    failures = _add(failures, failure)",
         "else:",
         f"    failures = _add(failures, {stray})",
+    ]
+
+
+def _finish_offloaded(generator: str, kind: CallKind) -> list[str]:
+    """Finish one synchronous generator through offload, collecting what goes wrong."""
+    return [
+        "try:",
+        f"    problem = await offload(_finish_sync, {generator})",
+        "except BaseException as failure:",
+        "    failures = _add(failures, failure)",
+        "else:",
+        "    if problem is not None:",
+        "        failures = _add(failures, problem)",
     ]

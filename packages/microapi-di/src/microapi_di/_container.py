@@ -18,6 +18,7 @@ from ._overrides import Override, Overrides
 from ._registry import Service, ServiceInfo, level_of
 from ._scopes import AppScope, SyncAppScope
 from ._state import ContainerState, Prepared
+from ._teardown import Offload
 
 R = TypeVar("R")
 
@@ -152,9 +153,16 @@ class Container:
         """
         return Override(self._state.overrides, target, replacement)
 
-    def app_scope(self, values: Values | None = None) -> AppScope:
-        """The app scope, to enter with ``async with``; `values` are app-scoped given values."""
-        return AppScope(self._state, values)
+    def app_scope(
+        self, values: Values | None = None, *, offload: Offload | None = None
+    ) -> AppScope:
+        """The app scope, to enter with ``async with``; `values` are app-scoped given values.
+
+        `offload`, an async ``offload(fn, *args, **kwargs)`` that runs a synchronous call
+        elsewhere (e.g. ``asyncio.to_thread``), is what calls through this scope run their
+        synchronous dependencies, generators and functions with; without it they run inline.
+        """
+        return AppScope(self._state, values, offload)
 
     def sync_app_scope(self, values: Values | None = None) -> SyncAppScope:
         """The app scope for synchronous code, to enter with ``with``."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._errors import ScopeStateError
-from ._teardown import finish_async, finish_sync
+from ._teardown import Offload, finish_async, finish_offloaded, finish_sync
 
 
 class PendingTeardown:
@@ -27,10 +27,12 @@ class PendingTeardown:
     follows the same outcome (see the README, "Teardown").
     """
 
-    __slots__ = ("_exits",)
+    __slots__ = ("_exits", "_offload")
 
-    def __init__(self, exits: list[Any]) -> None:
+    def __init__(self, exits: list[Any], offload: Offload | None = None) -> None:
         self._exits: list[Any] | None = exits
+        # The run's offload, if it had one: synchronous generators finish through it too.
+        self._offload = offload
 
     @property
     def finished(self) -> bool:
@@ -52,7 +54,11 @@ class PendingTeardown:
         every generator finished or re-raised it (the caller still holds `error`), else raises
         a `TeardownError` whose `.original` is `error`.
         """
-        await finish_async(self._take(), error)
+        exits = self._take()
+        if self._offload is None:
+            await finish_async(exits, error)
+        else:
+            await finish_offloaded(exits, error, self._offload)
 
     def finish_sync(self, error: BaseException | None = None) -> None:
         """`finish` for the synchronous app scope, whose generators are all synchronous."""

@@ -20,8 +20,11 @@ from ._errors import ScopeStateError
 from ._levels import Values
 from ._state import (
     AT_APP,
+    AT_APP_OFFLOADED,
     IN_SCOPE,
+    IN_SCOPE_OFFLOADED,
     RUN,
+    RUN_OFFLOADED,
     SYNC_AT_APP,
     SYNC_IN_SCOPE,
     SYNC_RUN,
@@ -31,7 +34,7 @@ from ._state import (
     Runners,
     Use,
 )
-from ._teardown import close_async, close_sync, finish_async, finish_sync
+from ._teardown import Offload, close_async, close_sync, finish_async, finish_offloaded, finish_sync
 
 R = TypeVar("R")
 
@@ -46,8 +49,11 @@ class _AppScopeBase:
 
     _is_async = True
 
-    def __init__(self, state: ContainerState, values: Values | None) -> None:
+    def __init__(
+        self, state: ContainerState, values: Values | None, offload: Offload | None = None
+    ) -> None:
         self._state = state
+        self._offload = offload
         self._values: dict[Any, Any] = dict(values) if values else {}
         self._instances: dict[Any, Any] = {}
         self._exits: list[Any] = []
@@ -84,6 +90,11 @@ class AppScope(_AppScopeBase):
     Entering validates every service, freezes the container and creates the app-scoped
     services in dependency order (registration order where the order is free). Exiting tears
     them down in reverse order of creation.
+
+    With `offload` (``await offload(fn, *args, **kwargs)`` runs a synchronous call elsewhere,
+    typically in a worker thread), every call made through this scope (`run`, `call`, request
+    scopes) runs its synchronous steps through it; services are still created and torn down
+    where the scope is entered and exited. `run`, `call` and `request` take their own too.
     """
 
     async def __aenter__(self) -> AppScope:
@@ -108,18 +119,41 @@ class AppScope(_AppScopeBase):
         self._close()
         await finish_async(self._exits, exc)
 
-    def request(self, values: Values | None = None) -> RequestScope:
-        """A request scope (enter it with ``async with``), given `values` by type or name."""
-        return RequestScope(self, values)
+    def request(
+        self, values: Values | None = None, *, offload: Offload | None = None
+    ) -> RequestScope:
+        """A request scope (enter it with ``async with``), given `values` by type or name.
 
-    def run(self, prepared: Prepared[R], /, values: Values | None = None) -> Coroutine[Any, Any, R]:
+        `offload` (default: the app scope's) runs its synchronous steps, teardown included.
+        """
+        return RequestScope(self, values, self._offload if offload is None else offload)
+
+    def run(
+        self,
+        prepared: Prepared[R],
+        /,
+        values: Values | None = None,
+        *,
+        offload: Offload | None = None,
+    ) -> Coroutine[Any, Any, R]:
         """Open a request scope with `values`, call `prepared`, tear down; awaitable.
 
         The fast path for frameworks: the same as calling in ``async with app.request(values)``,
         without the scope object. Teardown is finished before the result is returned, and
-        teardown errors are raised as described in `teardown`.
+        teardown errors are raised as described in `teardown`. `offload` (default: the app
+        scope's) runs the synchronous steps; see `Prepared.offloaded_source`.
         """
+        if offload is None:
+            offload = self._offload
         entry = self._runners.get(prepared)
+        if offload is not None:  # inlined: this is the framework's path for every request
+            runner = entry.run_offloaded if entry is not None else None
+            if runner is None:
+                runner = self._runner(prepared, RUN_OFFLOADED)
+            offloaded: Coroutine[Any, Any, R] = runner(
+                self._values, self._instances, values or NO_VALUES, offload
+            )
+            return offloaded
         runner = entry.run if entry is not None else None
         if runner is None:
             runner = self._runner(prepared, RUN)
@@ -128,12 +162,22 @@ class AppScope(_AppScopeBase):
         )
         return coroutine
 
-    async def call(self, prepared: Prepared[R], /) -> R:
+    async def call(self, prepared: Prepared[R], /, *, offload: Offload | None = None) -> R:
         """Call `prepared` at app scope (start-up hooks, workers): app services only.
 
         Its `Depends` run in a one-off unit torn down right after the call; a request-scoped
-        need raises `ScopeViolationError`.
+        need raises `ScopeViolationError`. `offload` (default: the app scope's) runs the
+        synchronous steps.
         """
+        if offload is None:
+            offload = self._offload
+        if offload is not None:
+            entry = self._runners.get(prepared)
+            runner = entry.at_app_offloaded if entry is not None else None
+            if runner is None:
+                runner = self._runner(prepared, AT_APP_OFFLOADED)
+            offloaded: R = await runner(self._values, self._instances, NO_VALUES, offload)
+            return offloaded
         entry = self._runners.get(prepared)
         runner = entry.at_app if entry is not None else None
         if runner is None:
@@ -199,12 +243,15 @@ class SyncAppScope(_AppScopeBase):
 class _RequestScopeBase:
     """A request scope's values, cache and teardowns, and calling in it."""
 
-    __slots__ = ("_app", "_cache", "_exits", "_phase", "_values")
+    __slots__ = ("_app", "_cache", "_exits", "_offload", "_phase", "_values")
 
     _use: Use
 
-    def __init__(self, app: _AppScopeBase, values: Values | None) -> None:
+    def __init__(
+        self, app: _AppScopeBase, values: Values | None, offload: Offload | None = None
+    ) -> None:
         self._app = app
+        self._offload = offload
         self._values: Values = dict(values) if values else NO_VALUES
         self._cache: dict[Any, Any] = {}
         self._exits: list[Any] = []
@@ -221,11 +268,16 @@ class _RequestScopeBase:
         if self._phase is not OPEN:
             raise ScopeStateError(f"this scope is {self._phase}: call in it inside its with-block")
         app = self._app
-        use = self._use
+        offload = self._offload
+        use = self._use if offload is None else IN_SCOPE_OFFLOADED
         entry = app._runners.get(prepared)
         runner = getattr(entry, use.slot) if entry is not None else None
         if runner is None:
             runner = app._runner(prepared, use)
+        if offload is not None:
+            return runner(
+                app._values, app._instances, self._values, self._cache, self._exits, offload
+            )
         return runner(app._values, app._instances, self._values, self._cache, self._exits)
 
 
@@ -250,7 +302,10 @@ class RequestScope(_RequestScopeBase):
         traceback: TracebackType | None,
     ) -> None:
         self._phase = CLOSED
-        await finish_async(self._exits, exc)
+        if self._offload is not None:
+            await finish_offloaded(self._exits, exc, self._offload)
+        else:
+            await finish_async(self._exits, exc)
 
     async def call(self, prepared: Prepared[R], /) -> R:
         """Resolve `prepared`'s dependencies in this scope and call it."""

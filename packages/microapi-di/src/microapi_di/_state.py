@@ -35,7 +35,7 @@ R_co = TypeVar("R_co", covariant=True)
 class Use:
     """How a scope calls a prepared callable: at which level, in which generated shape.
 
-    `slot` is the `Entry` attribute that holds the compiled function for this use. The six
+    `slot` is the `Entry` attribute that holds the compiled function for this use. The nine
     instances below are the only ones.
     """
 
@@ -50,6 +50,12 @@ AT_APP = Use(APP, Mode(is_async=True, scoped=False), "at_app")
 SYNC_RUN = Use(REQUEST, Mode(is_async=False, scoped=False), "sync_run")
 SYNC_IN_SCOPE = Use(REQUEST, Mode(is_async=False, scoped=True), "sync_in_scope")
 SYNC_AT_APP = Use(APP, Mode(is_async=False, scoped=False), "sync_at_app")
+# The async uses again, with synchronous steps run through an offload function.
+RUN_OFFLOADED = Use(REQUEST, Mode(is_async=True, scoped=False, offload=True), "run_offloaded")
+IN_SCOPE_OFFLOADED = Use(
+    REQUEST, Mode(is_async=True, scoped=True, offload=True), "in_scope_offloaded"
+)
+AT_APP_OFFLOADED = Use(APP, Mode(is_async=True, scoped=False, offload=True), "at_app_offloaded")
 
 
 class Entry:
@@ -62,9 +68,12 @@ class Entry:
 
     __slots__ = (
         "at_app",
+        "at_app_offloaded",
         "compiled",
         "in_scope",
+        "in_scope_offloaded",
         "run",
+        "run_offloaded",
         "sync_at_app",
         "sync_in_scope",
         "sync_run",
@@ -77,6 +86,9 @@ class Entry:
         self.sync_run: Callable[..., Any] | None = None
         self.sync_in_scope: Callable[..., Any] | None = None
         self.sync_at_app: Callable[..., Any] | None = None
+        self.run_offloaded: Callable[..., Any] | None = None
+        self.in_scope_offloaded: Callable[..., Any] | None = None
+        self.at_app_offloaded: Callable[..., Any] | None = None
         self.compiled: dict[Use, Compiled] = {}
 
     def graph(self, level: int) -> Node | None:
@@ -317,6 +329,16 @@ class Prepared(Generic[R_co]):
         else:
             use = RUN if state.app_is_async else SYNC_RUN
         return state.compiled(self, use).source
+
+    @property
+    def offloaded_source(self) -> str:
+        """The source of what ``app.run(prepared, offload=...)`` runs (``app.call`` at app scope).
+
+        Every synchronous step is ``await offload(...)``; a graph with nothing async is one
+        synchronous function offloaded whole, shown first. Read-only, like `source`.
+        """
+        use = AT_APP_OFFLOADED if self._level == APP else RUN_OFFLOADED
+        return self._state.compiled(self, use).source
 
     def __repr__(self) -> str:
         return f"<Prepared {describe(self.fn)} at {self.scope} scope>"

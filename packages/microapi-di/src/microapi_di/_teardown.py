@@ -15,11 +15,16 @@ and it always propagates afterwards: a generator cannot swallow it. What to rais
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from types import AsyncGeneratorType, GeneratorType
 from typing import Any
 
 from ._callables import describe
 from ._errors import TeardownError
+
+Offload = Callable[..., Awaitable[Any]]
+"""``await offload(fn, *args)``: run a synchronous call elsewhere (a worker thread) and return
+its result or raise its error."""
 
 
 def outcome(original: BaseException | None, failures: list[BaseException]) -> BaseException | None:
@@ -135,6 +140,61 @@ async def _throw_async(
     return RuntimeError(f"{describe(generator)} yielded again after an error was thrown in")
 
 
+async def unwind_offloaded(
+    exits: list[Any], error: BaseException, offload: Offload
+) -> BaseException | None:
+    """`unwind_async` with each synchronous generator's throw run through `offload`."""
+    failures = []
+    while exits:
+        generator = exits.pop()
+        if isinstance(generator, AsyncGeneratorType):
+            failure = await _throw_async(generator, error)
+        else:
+            try:
+                failure = await offload(_throw, generator, error)
+            except BaseException as offload_failure:  # the offload itself failed (cancelled)
+                failure = offload_failure
+        if failure is not None:
+            failures.append(failure)
+    return outcome(error, failures)
+
+
+async def close_offloaded(exits: list[Any], offload: Offload) -> BaseException | None:
+    """`close_async` with each synchronous generator finished through `offload`."""
+    failures: list[BaseException] = []
+    while exits:
+        generator = exits.pop()
+        failure: BaseException | None
+        if isinstance(generator, AsyncGeneratorType):
+            try:
+                await generator.__anext__()
+            except StopAsyncIteration:
+                continue
+            except BaseException as exc:
+                failures.append(exc)
+                continue
+            failure = await stray_yield_async(generator)
+        else:
+            try:
+                failure = await offload(_finish, generator)
+            except BaseException as offload_failure:
+                failure = offload_failure
+        if failure is not None:
+            failures.append(failure)
+    return outcome(None, failures)
+
+
+async def finish_offloaded(exits: list[Any], error: BaseException | None, offload: Offload) -> None:
+    """`finish_async` with synchronous generators finished through `offload`."""
+    problem = await (
+        close_offloaded(exits, offload)
+        if error is None
+        else unwind_offloaded(exits, error, offload)
+    )
+    if problem is not None:
+        raise problem from None
+
+
 def _finish(generator: GeneratorType[Any, Any, Any]) -> BaseException | None:
     try:
         next(generator)
@@ -143,6 +203,10 @@ def _finish(generator: GeneratorType[Any, Any, Any]) -> BaseException | None:
     except BaseException as failure:
         return failure
     return stray_yield(generator)
+
+
+finish_one = _finish
+"""Run one synchronous generator to its end: None, or what went wrong (returned, not raised)."""
 
 
 def _throw(generator: GeneratorType[Any, Any, Any], error: BaseException) -> BaseException | None:

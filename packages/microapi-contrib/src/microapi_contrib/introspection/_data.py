@@ -161,6 +161,7 @@ class AppInfo:
     middleware: tuple[MiddlewareInfo, ...]
     services: tuple[ServiceEntry, ...]
     jobs: tuple[JobEntry, ...] = ()
+    background_running: int = 0  # background tasks running when the page was built
 
     def as_dict(self) -> dict[str, Any]:
         """Plain lists, dicts, strings, numbers and None: the JSON view."""
@@ -183,6 +184,7 @@ def collect(app: MicroAPI) -> AppInfo:
             for s in app.registry.services()
         ),
         jobs=tuple(_job(job) for job in app.jobs),
+        background_running=app.background_running,
     )
 
 

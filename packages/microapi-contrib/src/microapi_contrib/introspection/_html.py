@@ -57,7 +57,7 @@ def render_html(info: AppInfo) -> str:
             _routes(info.routes),
             _middleware(info.middleware),
             _services(info.services),
-            _jobs(info.jobs),
+            _jobs(info.jobs, info.background_running),
             "</body></html>",
         ]
     )
@@ -161,7 +161,15 @@ def _services(services: tuple[ServiceEntry, ...]) -> str:
     return f'<section id="services"><h2>Services ({len(services)})</h2>{body}</section>'
 
 
-def _jobs(jobs: tuple[JobEntry, ...]) -> str:
+def _jobs(jobs: tuple[JobEntry, ...], background_running: int) -> str:
+    running = (
+        f'<p class="note" id="background-running">Background tasks running: '
+        f"{background_running}</p>"
+    )
+    return _job_table(jobs).replace("</h2>", f"</h2>{running}", 1)
+
+
+def _job_table(jobs: tuple[JobEntry, ...]) -> str:
     if not jobs:
         body = '<p class="note">No scheduled jobs.</p>'
     else:
