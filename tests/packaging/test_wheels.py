@@ -166,3 +166,15 @@ def test_the_test_client_needs_the_testing_extra_and_says_so(
         [python, "-I", "-c", TEST_CLIENT_SMOKE], capture_output=True, text=True, cwd=tmp_path
     )
     assert with_extra.returncode == 0, with_extra.stderr
+
+
+@pytest.mark.parametrize("package", [*STANDALONE, "microapi-core", "microapi-contrib"])
+def test_each_package_reports_the_version_it_is_built_as(package: str) -> None:
+    import importlib
+    import tomllib
+
+    project = tomllib.loads((ROOT / "packages" / package / "pyproject.toml").read_text())
+    module = {"microapi-core": "microapi"}.get(package, package.replace("-", "_"))
+    assert importlib.import_module(module).__version__ == project["project"]["version"]
+    changelog = (ROOT / "packages" / package / "CHANGELOG.md").read_text()
+    assert f"## {project['project']['version']} " in changelog  # the CHANGELOG names it

@@ -7,7 +7,7 @@ from ._metrics import MetricsExtraMissingError, RequestMetrics, enable_metrics
 from .cors import CORSConfigError, CORSMiddleware, CORSPolicy
 from .introspection import collect, enable_introspection
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "AccessLogMiddleware",

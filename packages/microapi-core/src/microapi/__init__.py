@@ -20,7 +20,7 @@ from .responses import (
 )
 from .routing import RouteGroup
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "AppFrozenError",

@@ -32,7 +32,7 @@ from ._tree import DependencyNode
 Scope = RequestScope
 SyncScope = SyncRequestScope
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "AppScope",

@@ -8,7 +8,7 @@ from ._errors import CallNextTwiceError, FrozenPipelineError, InvalidResponseErr
 from ._pipeline import Pipeline
 from ._types import CallNext, Chain, Endpoint, IsResponse, Middleware, Recover
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "CallNext",

@@ -17,7 +17,7 @@ from ._errors import (
 from ._results import NOT_FOUND, Match, MethodNotAllowed, NotFound, Route
 from ._router import Router
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "NOT_FOUND",
