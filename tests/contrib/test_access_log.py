@@ -217,3 +217,50 @@ def test_a_streamed_response_is_logged_once_its_body_is_final(
     first, second = access_records(caplog)
     assert (first.status, first.complete) == (206, True)  # type: ignore[attr-defined]
     assert (second.status, second.complete) == (200, False)  # type: ignore[attr-defined]
+
+
+def test_the_line_is_written_once_the_response_has_been_sent(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from microapi.types import Message
+
+    from tests.asgi import http_scope
+
+    caplog.set_level(logging.INFO, logger="microapi.access")
+    app = make_app()
+    events: list[str] = []
+
+    class Recorder(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            events.append(f"logged {record.status}")  # type: ignore[attr-defined]
+
+    recorder = Recorder()
+    logging.getLogger("microapi.access").addHandler(recorder)
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        events.append(str(message["type"]))
+
+    async def gone(message: Message) -> None:
+        raise OSError("connection reset by peer")
+
+    async def main() -> None:
+        await app.startup()
+        try:
+            await app(http_scope("GET", b"/items/1"), receive, send)
+            events.append("--")
+            with pytest.raises(OSError, match="reset"):
+                await app(http_scope("GET", b"/items/2"), receive, gone)
+        finally:
+            await app.shutdown()
+
+    try:
+        asyncio.run(main())
+    finally:
+        logging.getLogger("microapi.access").removeHandler(recorder)
+    assert events == ["http.response.start", "http.response.body", "logged 200", "--", "logged 200"]
+    sent, lost = access_records(caplog)
+    assert sent.complete is True  # type: ignore[attr-defined]
+    assert lost.complete is False  # type: ignore[attr-defined]

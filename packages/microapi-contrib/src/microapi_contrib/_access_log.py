@@ -9,7 +9,6 @@ from urllib.parse import quote
 
 from microapi import ClientDisconnect, HTTPException, Request, Response
 from microapi.requests import BodyOutcome
-from microapi.responses import StreamingResponse
 
 from ._request_id import choose_request_id, new_request_id
 
@@ -74,18 +73,13 @@ class AccessLogMiddleware:
         except Exception as exc:
             self._log(request, 500, start, request_id, exc)
             raise
-        if isinstance(response, StreamingResponse):
 
-            def after_body(outcome: BodyOutcome) -> None:
-                failure = request.exception if outcome.status_code >= 500 else None
-                self._log(
-                    request, outcome.status_code, start, request_id, failure, outcome.complete
-                )
+        def after_body(outcome: BodyOutcome) -> None:
+            # Written once the response has been sent (or could not be), never before.
+            failure = request.exception if outcome.status_code >= 500 else None
+            self._log(request, outcome.status_code, start, request_id, failure, outcome.complete)
 
-            request.on_outcome(after_body)
-        else:
-            failure = request.exception if response.status_code >= 500 else None
-            self._log(request, response.status_code, start, request_id, failure)
+        request.on_outcome(after_body)
         if self.request_id_header is not None:
             response.headers[self.request_id_header] = request_id
         return response

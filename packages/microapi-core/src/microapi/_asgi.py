@@ -15,7 +15,7 @@ from ._exception_handlers import ExceptionHandlers
 from ._lifecycle import Lifecycle
 from .exceptions import ClientDisconnect, HTTPException
 from .requests import Request
-from .responses import StreamNotStarted
+from .responses import Response, StreamNotStarted
 from .types import Receive, Scope, Send
 
 logger = logging.getLogger("microapi")
@@ -69,6 +69,11 @@ async def serve_http(
                 return
             response = answer
             await response.send(send, head=head)
+        except Exception as lost:  # the server could not send (the client is gone): say so
+            request._final = _Unsent(response.status_code, lost)
+            if request._rare is not None:
+                request._run_callbacks()
+            raise
         request._final = response  # the body is final: `request.outcome`, then its callbacks
         if request._rare is not None:
             request._run_callbacks()
@@ -82,6 +87,18 @@ async def serve_http(
         lane = request._lane
         if lane is not None:  # a streamed body's teardown is done: its thread goes back
             lane.release()
+
+
+class _Unsent(Response):
+    """What `request.outcome` reads when sending failed: the status, and why it was not sent."""
+
+    __slots__ = ("cut",)
+
+    def __init__(self, status_code: int, cut: BaseException) -> None:  # no body, no headers
+        self.status_code = status_code
+        self.body = b""
+        self.raw_headers = []
+        self.cut = cut
 
 
 async def serve_unavailable(
