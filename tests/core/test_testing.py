@@ -136,3 +136,39 @@ def test_streamed_request_body_through_the_test_client() -> None:
     with TestClient(app) as client:
         assert client.post("/", content=chunks(2)).json() == 10
         assert client.post("/", content=chunks(3)).status_code == 413
+
+
+def test_a_streamed_response_reaches_the_test_as_sent_and_a_cut_one_is_an_error() -> None:
+    from collections.abc import AsyncIterator
+
+    import httpx
+    from microapi.responses import StreamingResponse
+
+    app = MicroAPI()
+
+    @app.get("/stream")
+    async def stream() -> StreamingResponse:
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b"one "
+            yield b"two"
+
+        return StreamingResponse(chunks(), media_type="text/plain")
+
+    @app.get("/cut")
+    async def cut() -> StreamingResponse:
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b"partial"
+            raise RuntimeError("the source failed")
+
+        return StreamingResponse(chunks())
+
+    with TestClient(app) as client:
+        got = client.get("/stream")
+        assert got.text == "one two"
+        assert "content-length" not in got.headers  # the app sent none
+        with pytest.raises(RuntimeError, match="the source failed"):
+            client.get("/cut")  # the stream's error, as for any handler error
+    with TestClient(app, raise_server_exceptions=False) as client:
+        with pytest.raises(httpx.RemoteProtocolError, match="without completing"):
+            client.get("/cut")  # what a real client sees: an incomplete body
+        assert client.get("/stream").status_code == 200

@@ -74,6 +74,7 @@ async def call_app(
     sent_body = False
     start: Message | None = None
     chunks: list[bytes] = []
+    finished = False
 
     async def receive() -> Message:
         nonlocal sent_body
@@ -84,7 +85,7 @@ async def call_app(
         return {"type": "http.disconnect"}
 
     async def send(message: Message) -> None:
-        nonlocal start
+        nonlocal start, finished
         if message["type"] == "http.response.start":
             if start is not None:
                 raise RuntimeError("the app sent http.response.start twice")
@@ -94,6 +95,7 @@ async def call_app(
                 raise RuntimeError("the app sent a body before http.response.start")
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
+                finished = True
                 complete.set()
 
     try:
@@ -106,12 +108,22 @@ async def call_app(
         complete.set()
     if start is None:
         raise RuntimeError(f"the app returned no response to {request.method} {url}")
-    return httpx.Response(
+    if not finished:
+        # As a real client would: a body cut short is an error, not a short complete answer.
+        raise httpx.RemoteProtocolError(
+            f"the app ended {request.method} {url} without completing the response body "
+            "(no final http.response.body message: the stream was cut)",
+            request=request,
+        )
+    # A stream, not `content=`: httpx would add a content-length the app never sent.
+    response = httpx.Response(
         start["status"],
         headers=list(start.get("headers", [])),
-        content=b"".join(chunks),
+        stream=httpx.ByteStream(b"".join(chunks)),
         request=request,
     )
+    await response.aread()
+    return response
 
 
 def snapshot_overrides(app: object) -> dict[Any, Any] | None:
