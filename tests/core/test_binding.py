@@ -569,3 +569,18 @@ def test_an_override_that_reads_other_parameters_is_bound_on_the_next_request() 
             assert client.get("/me?as_user=ada").json() == "fake ada"
             assert client.get("/me").status_code == 422  # the replacement's parameter is required
         assert client.get("/me").json() == "real"
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "NaN", "1e999"])
+def test_a_float_parameter_refuses_what_json_could_not_send_back(raw: str) -> None:
+    app = MicroAPI()
+
+    @app.get("/")
+    async def handler(ratio: Annotated[float | None, Query()] = None) -> Any:
+        return ratio
+
+    with client_for(app) as client:
+        response = client.get("/", params={"ratio": raw})
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"] == ["query", "ratio"]
+        assert client.get("/", params={"ratio": "0.5"}).json() == 0.5

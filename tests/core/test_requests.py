@@ -234,3 +234,20 @@ def test_query_parameters_split_as_parse_qsl_does(query: str) -> None:
     from microapi.datastructures import QueryParams
 
     assert QueryParams(query).multi_items() == parse_qsl(query, keep_blank_values=True)
+
+
+def test_request_json_refuses_a_number_too_large_for_a_float() -> None:
+    from microapi import MicroAPI
+    from microapi.testing import TestClient
+
+    app = MicroAPI()
+
+    @app.post("/")
+    async def echo(request: Request) -> Any:
+        return await request.json()
+
+    with TestClient(app) as client:
+        response = client.post("/", content=b'{"v": 1e999}')
+        assert response.status_code == 400
+        assert "out of range" in response.json()["detail"]
+        assert client.post("/", content=b'{"v": 1e300}').json() == {"v": 1e300}

@@ -19,11 +19,12 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from microapi import AppFrozenError, Depends, MicroAPI, Request
 from microapi._scheduler import Scheduler
+from microapi.params import Header, Query
 from microapi.scheduling import JobInfo
 from microapi.testing import TestClient
 from microapi_di import Container, MissingDependencyError, ScopeViolationError
@@ -474,6 +475,12 @@ def session_job(session: Session) -> None: ...
 def depends_job(path: str = Depends(needs_request)) -> None: ...
 
 
+def query_job(limit: Annotated[int, Query()] = 10) -> None: ...
+
+
+def header_job(token: Annotated[str, Header()] = "") -> None: ...
+
+
 @pytest.mark.parametrize(
     ("fn", "what"),
     [
@@ -481,6 +488,8 @@ def depends_job(path: str = Depends(needs_request)) -> None: ...
         (request_by_name_job, "'request'"),
         (session_job, "Session"),
         (depends_job, "needs_request"),
+        (query_job, "'limit' is a query parameter"),  # even with a default
+        (header_job, "'token' is a header parameter"),
     ],
 )
 def test_a_job_needing_a_request_scoped_value_is_a_start_up_error_naming_it(

@@ -470,3 +470,31 @@ def test_a_stream_can_echo_the_request_body_as_it_arrives() -> None:
     exchange = run(main())
     assert exchange.status == 200
     assert [m.get("body") for m in bodies(exchange)] == [b"abc", b"def", b""]
+
+
+def test_a_stream_failing_before_its_first_chunk_keeps_what_middleware_added() -> None:
+    from microapi.testing import TestClient
+
+    app = MicroAPI()
+
+    @app.add_middleware
+    async def tag(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers["x-request-id"] = "abc"
+        response.headers["access-control-allow-origin"] = "http://a.example"
+        return response
+
+    @app.get("/conflict")
+    async def conflict() -> StreamingResponse:
+        def chunks() -> Iterator[bytes]:
+            raise HTTPException(409, "taken")
+            yield b""  # pragma: no cover - makes this a generator
+
+        return StreamingResponse(chunks(), media_type="text/csv")
+
+    with TestClient(app) as client:
+        response = client.get("/conflict")
+    assert (response.status_code, response.json()) == (409, {"detail": "taken"})
+    assert response.headers["x-request-id"] == "abc"
+    assert response.headers["access-control-allow-origin"] == "http://a.example"
+    assert response.headers["content-type"] == "application/json"  # the answer's own

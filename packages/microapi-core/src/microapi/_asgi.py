@@ -67,6 +67,7 @@ async def serve_http(
                 if request._rare is not None:
                     request._run_callbacks()
                 return
+            _keep_added_headers(answer, response)
             response = answer
             await response.send(send, head=head)
         except Exception as lost:  # the server could not send (the client is gone): say so
@@ -87,6 +88,14 @@ async def serve_http(
         lane = request._lane
         if lane is not None:  # a streamed body's teardown is done: its thread goes back
             lane.release()
+
+
+def _keep_added_headers(answer: Response, failed: Response) -> None:
+    """Carry what middleware added to a stream that failed before its first chunk (CORS, the
+    request id, ...) over to the error answer that replaces it; the answer's own win."""
+    own = {name for name, _ in answer.raw_headers}
+    skip = own | {b"content-type", b"content-length", b"content-encoding", b"etag"}
+    answer.raw_headers.extend(pair for pair in failed.raw_headers if pair[0] not in skip)
 
 
 class _Unsent(Response):

@@ -15,6 +15,7 @@ import decimal
 import enum
 import functools
 import inspect
+import math
 import re
 import sys
 import types
@@ -151,7 +152,22 @@ def _scalar_converter(annotation: Any) -> Callable[[Any], Any]:
         return str
     if target is int:
         return _to_int
-    return functools.partial(msgspec.convert, type=target, strict=False)
+    convert = functools.partial(msgspec.convert, type=target, strict=False)
+    if _allows_float(target):
+        return functools.partial(_finite, convert)
+    return convert
+
+
+def _allows_float(annotation: Any) -> bool:
+    return any(option is float for option in _options(_strip(annotation)))
+
+
+def _finite(convert: Callable[[str], Any], value: str) -> Any:
+    """`convert`, refusing `nan` and `inf`: values no JSON response could send back."""
+    converted = convert(value)
+    if isinstance(converted, float) and not math.isfinite(converted):
+        raise msgspec.ValidationError("Expected a finite number")
+    return converted
 
 
 def _to_int(value: str) -> int:

@@ -31,8 +31,18 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from microapi_di import AppScope, Container, Prepared, ResolutionError, call_kind
+from microapi_di import (
+    AppScope,
+    Container,
+    Parameter,
+    Prepared,
+    ResolutionError,
+    ScopeViolationError,
+    call_kind,
+)
 
+from ._naming import qualified_name
+from .params import Param
 from .scheduling import JobInfo, Outcome
 
 logger = logging.getLogger("microapi.scheduler")
@@ -167,7 +177,7 @@ class Scheduler:
         """Plan every job at app scope; a job needing a request-scoped value raises here."""
         for job in self.jobs:
             try:
-                job.prepared = container.prepare(job.call, scope="app")
+                job.prepared = container.prepare(job.call, scope="app", hook=_no_request_parameter)
             except ResolutionError as exc:
                 raise _at_app_scope(job, exc) from exc
 
@@ -278,6 +288,19 @@ class Scheduler:
             job.last_error = None
         finally:
             job.running = False
+
+
+def _no_request_parameter(param: Parameter) -> None:
+    """Jobs run outside any request: a `Query()`, `Header()`, ... parameter is an error even
+    with a default, which would otherwise silently always be used."""
+    marker = next((item for item in param.metadata if isinstance(item, Param)), None)
+    if marker is not None:
+        raise ScopeViolationError(
+            (f"{qualified_name(param.owner)}({param.name})",),
+            f"parameter {param.name!r} is a {marker.source} parameter of a request, and jobs "
+            "run at app scope, outside any request; give the job app services or app-scoped "
+            "Depends instead",
+        )
 
 
 def _at_app_scope(job: Job, exc: ResolutionError) -> ResolutionError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import re
 from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
@@ -59,10 +60,19 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    """A JSON number as a float; one too large for a float (`1e999`) would be infinity, which
+    no JSON response could send back, so it is refused like `Infinity`."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number {text} is out of range")
+    return value
+
+
 _errors = logging.getLogger("microapi.errors")
 
 # Built once (`json.loads` with options builds a decoder per call); it keeps no state.
-_decode_json = json.JSONDecoder(parse_constant=_refuse_constant).decode
+_decode_json = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float).decode
 # A `\u` escape of a UTF-16 surrogate, D800-DFFF in any case: only these can decode to a
 # lone surrogate, which no UTF-8 response could send back.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]").search
