@@ -584,3 +584,16 @@ def test_a_float_parameter_refuses_what_json_could_not_send_back(raw: str) -> No
         assert response.status_code == 422
         assert response.json()["detail"][0]["loc"] == ["query", "ratio"]
         assert client.get("/", params={"ratio": "0.5"}).json() == 0.5
+
+
+def test_a_body_error_inside_a_dict_names_the_key() -> None:
+    @dataclasses.dataclass
+    class Box:
+        sizes: dict[str, int]
+
+    with client_for(body_app(dict[str, int])) as client:
+        flat = client.post("/", json={"a": 1, "b": "x", "c": 3}).json()["detail"]
+    with client_for(body_app(Box)) as client:
+        nested = client.post("/", json={"sizes": {"small": 1, "large": "big"}}).json()["detail"]
+    assert [error["loc"] for error in flat] == [["body", "b"]]
+    assert [error["loc"] for error in nested] == [["body", "sizes", "large"]]

@@ -386,7 +386,7 @@ async def _read_body(
     try:
         values[binding] = binding.convert(body)
     except msgspec.ValidationError as exc:
-        errors.append(_body_error(exc))
+        errors.append(_body_error(exc, body, _without_markers(binding.annotation)))
     except msgspec.DecodeError as exc:
         raise HTTPException(400, f"Invalid JSON body: {exc}") from exc
     except Exception as exc:  # pydantic's ValidationError, without importing pydantic
@@ -426,17 +426,57 @@ def _kind(message: str) -> str:
     return "value_error"
 
 
-def _body_error(exc: msgspec.ValidationError) -> dict[str, Any]:
+def _body_error(exc: msgspec.ValidationError, body: bytes, annotation: Any) -> dict[str, Any]:
     text = str(exc)
     at = _AT.search(text)
     message = _AT.sub("", text)
     loc: list[str | int] = ["body"]
     if at is not None:
-        loc += _json_path(at.group(1))
+        loc += _named_keys(_json_path(at.group(1)), body, annotation, message)
     missing = _MISSING_FIELD.match(message)
     if missing is not None:
         loc.append(missing.group(1))
     return {"loc": loc, "msg": message, "type": _kind(message)}
+
+
+def _named_keys(
+    steps: list[str | int], body: bytes, annotation: Any, message: str
+) -> list[str | int]:
+    """`steps` with msgspec's `...` (a dict key it does not name) replaced by the key.
+
+    Only on the error path: the body is decoded without a type, and the first key of that
+    dict whose removal changes the error is the one at fault.
+    """
+    if "..." not in steps:
+        return steps
+    at = steps.index("...")
+    try:
+        document = msgspec.json.decode(body)
+        container = document
+        for step in steps[:at]:
+            container = container[step]
+    except (msgspec.DecodeError, KeyError, IndexError, TypeError):
+        return steps
+    if not isinstance(container, dict):
+        return steps
+    for key in list(container):
+        value = container.pop(key)
+        try:
+            msgspec.convert(document, annotation)
+            still = None
+        except msgspec.ValidationError as exc:
+            still = str(exc)
+        except TypeError:
+            return steps
+        finally:
+            container[key] = value
+        if (
+            still is None
+            or _AT.sub("", still) != message
+            or still.count("[...]") < steps.count("...")
+        ):
+            return [*steps[:at], key, *steps[at + 1 :]]
+    return steps
 
 
 def _json_path(path: str) -> list[str | int]:
