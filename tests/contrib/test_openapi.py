@@ -418,3 +418,25 @@ def test_enable_openapi_paths_and_no_page() -> None:
         page = client.get("/reference").text
     assert "<title>T &lt;&amp;&gt; · API</title>" in page
     assert list(openapi_document(app)["paths"]) == []
+
+
+def test_an_explicit_head_route_is_documented_and_an_unannotated_path_parameter_is_a_string() -> (
+    None
+):
+    from microapi import MicroAPI
+    from microapi_contrib.openapi import openapi_document
+
+    app = MicroAPI()
+
+    @app.head("/ping")
+    async def ping() -> None: ...
+
+    @app.get("/items/{item_id}")
+    async def read(item_id) -> str:  # type: ignore[no-untyped-def]
+        return str(item_id)
+
+    doc = openapi_document(app)
+    assert set(doc["paths"]["/ping"]) == {"head"}
+    assert "head" not in doc["paths"]["/items/{item_id}"]  # GET's automatic HEAD is not a route
+    (parameter,) = doc["paths"]["/items/{item_id}"]["get"]["parameters"]
+    assert parameter["schema"] == {"type": "string"}

@@ -6,8 +6,8 @@ path, query, header and cookie parameter and the body, with the annotation as de
 Nothing here starts or freezes the app: a route whose plan is still missing before start-up
 is prepared the way start-up would prepare it.
 
-Left out: HEAD (GET answers it) and the automatic OPTIONS (not a route), the routes contrib
-adds for itself (this document, its page, the introspection page), and the routes of
+Left out: the HEAD that GET answers and the automatic OPTIONS (neither is a route), the routes
+contrib adds for itself (this document, its page, the introspection page), and the routes of
 `app.static(...)`: a tail template `{name:path}` whose handler lives in core's own package.
 """
 
@@ -33,7 +33,9 @@ from ._schemas import Schemas, ref
 
 OPENAPI_VERSION = "3.1.0"
 NO_CONTENT = frozenset({204, 304})
-LEFT_OUT_METHODS = frozenset({"HEAD"})
+# The router lists registered methods only: GET's automatic HEAD and the automatic OPTIONS
+# never appear, and a HEAD or OPTIONS registered on purpose is documented like any method.
+LEFT_OUT_METHODS: frozenset[str] = frozenset()
 # Packages of contrib whose routes describe the app rather than belong to it.
 OWN_PACKAGES = frozenset({"openapi", "introspection"})
 
@@ -130,7 +132,7 @@ class Operation:
         return bool(self.parameters) or self.body is not None
 
     def types(self) -> list[Any]:
-        kinds = [binding.annotation for binding in self.parameters]
+        kinds = [_parameter_type(binding.annotation) for binding in self.parameters]
         if self.body is not None:
             kinds.append(_body_type(self.body.annotation))
         if self.returns is not EMPTY:
@@ -283,6 +285,11 @@ def _mentions_response(annotation: Any) -> bool:
     if origin is typing.Union or origin is types.UnionType:
         return any(_mentions_response(arg) for arg in typing.get_args(annotation))
     return False
+
+
+def _parameter_type(annotation: Any) -> Any:
+    """An unannotated parameter is a string (path parameters by name are)."""
+    return str if annotation is EMPTY else annotation
 
 
 def _body_type(annotation: Any) -> Any:
