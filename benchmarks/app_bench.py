@@ -467,7 +467,7 @@ def report(
             direct = median_ratio(found["microapi"].times, dynamic.times)
             dynamic_floor = by_key["dynamic"]["raw"].times
             cells_ratio = ratios["microapi"] / median_ratio(dynamic.times, dynamic_floor)
-        cells = " | ".join(f"{ratios[n]:.1f}x" for n in shown)
+        cells = " | ".join(f"{ratios[n]:.2f}x" for n in shown)
         target = target_cell(row, ratios, direct, cells_ratio)
         print(f"| {row.title} | {statistics.median(floor):,.0f} | {cells} | {target} |")
     if "static" in by_key:
