@@ -91,13 +91,19 @@ class Dispatcher:
         return await self._errors.respond(request, HTTPException(404))
 
     async def _run(self, endpoint: Route, request: Request) -> Response:
-        tasks = BackgroundTasks()
-        values = {Request: request, "request": request, BackgroundTasks: tasks}
         try:
             binder = endpoint.binder
-            if binder is not None:
-                # Every parameter and the body, read and validated before any dependency runs.
-                values.update(await binder.bind(request))
+            # Every parameter and the body, read and validated before any dependency runs; a
+            # stale binder refreshes the route first, `wants_tasks` included.
+            bound = await binder.bind(request) if binder is not None else None
+            # A `BackgroundTasks` only for a plan that reads one (the route knows from its plan,
+            # refreshed with the binder): most requests skip the object and its check.
+            values: dict[Any, Any] = {Request: request, "request": request}
+            tasks = None
+            if endpoint.wants_tasks:
+                tasks = values[BackgroundTasks] = BackgroundTasks()
+            if bound:
+                values.update(bound)
             # Opens the request scope, calls the handler (which builds the response), then
             # tears the request's dependencies down.
             plan = endpoint.plan  # prepared by the lifecycle before the dispatcher exists
