@@ -5,12 +5,17 @@ Each shortcut is checked against the general code it stands for on the hot path.
 
 from __future__ import annotations
 
+import asyncio
+import random
 from typing import Any
 
 import pytest
-from microapi import BackgroundTasks, Depends, MicroAPI
+from microapi import BackgroundTasks, Depends, MicroAPI, Request
 from microapi.responses import JSONResponse, json_response
 from microapi.testing import TestClient
+from microapi.types import Message
+
+from tests.asgi import http_scope
 
 
 @pytest.mark.parametrize(
@@ -32,6 +37,80 @@ def test_json_response_is_the_constructor_without_headers(content: Any, status: 
 def test_json_response_refuses_non_finite_floats_like_the_constructor() -> None:
     with pytest.raises(ValueError, match="NaN"):
         json_response({"x": float("nan")})
+
+
+NAMES = [b"content-length", b"Content-Length", b"CONTENT-TYPE", b"content-type", b"x-a", b"\xc0x"]
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_raw_header_lookup_matches_headers_get(seed: int) -> None:
+    rng = random.Random(seed)
+    raw = [
+        (rng.choice(NAMES), bytes(rng.randrange(256) for _ in range(rng.randrange(4))))
+        for _ in range(rng.randrange(6))
+    ]
+    request = Request(http_scope("POST", b"/", headers=raw), _never)
+    for name in ("content-length", "content-type", "x-a"):
+        assert request._header(name.encode()) == request.headers.get(name)
+
+
+async def _never() -> Message:
+    raise AssertionError("not received")
+
+
+def _receiver(messages: list[Message], pause: float = 0.0) -> Any:
+    queue = list(messages)
+
+    async def receive() -> Message:
+        if pause:
+            await asyncio.sleep(pause)
+        return queue.pop(0)
+
+    return receive
+
+
+BODIES = [
+    [{"type": "http.request", "body": b'{"a": 1}'}],
+    [{"type": "http.request"}],
+    [{"type": "http.request", "body": bytearray(b"xy")}],
+    [
+        {"type": "http.request", "body": b"ab", "more_body": True},
+        {"type": "http.request", "body": b"", "more_body": True},
+        {"type": "http.request", "body": b"cd"},
+    ],
+]
+
+
+@pytest.mark.parametrize("messages", BODIES)
+@pytest.mark.parametrize("pause", [0.0, 0.001])
+@pytest.mark.parametrize("timeout", [None, 5.0])
+def test_body_reads_what_stream_yields(
+    messages: list[Message], pause: float, timeout: float | None
+) -> None:
+    async def read() -> tuple[bytes, bytes]:
+        scope = http_scope("POST", b"/")
+        whole = Request(scope, _receiver(messages, pause), body_timeout=timeout)
+        streamed = Request(scope, _receiver(messages, pause), body_timeout=timeout)
+        body = await whole.body()
+        assert type(body) is bytes
+        assert await whole.body() is body
+        return body, b"".join([bytes(chunk) async for chunk in streamed.stream()])
+
+    body, streamed = asyncio.run(read())
+    assert body == streamed
+
+
+def test_body_over_the_limit_in_its_second_message_is_413() -> None:
+    from microapi.exceptions import HTTPException
+
+    messages: list[Message] = [
+        {"type": "http.request", "body": b"abc", "more_body": True},
+        {"type": "http.request", "body": b"def"},
+    ]
+    request = Request(http_scope("POST", b"/"), _receiver(messages), max_body_size=5)
+    with pytest.raises(HTTPException) as raised:
+        asyncio.run(request.body())
+    assert raised.value.status_code == 413
 
 
 def test_background_tasks_follow_the_plan_through_overrides() -> None:
