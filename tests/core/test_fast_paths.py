@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from microapi import BackgroundTasks, Depends, MicroAPI, Request
+from microapi._receiving import receive_within
 from microapi.responses import JSONResponse, json_response
 from microapi.testing import TestClient
 from microapi.types import Message
@@ -111,6 +112,63 @@ def test_body_over_the_limit_in_its_second_message_is_413() -> None:
     with pytest.raises(HTTPException) as raised:
         asyncio.run(request.body())
     assert raised.value.status_code == 413
+
+
+def test_receive_within_returns_at_once_or_after_a_wait() -> None:
+    async def scenario() -> list[Message]:
+        ready = _receiver([{"type": "http.request", "body": b"1"}])
+        later = _receiver([{"type": "http.request", "body": b"2"}], pause=0.01)
+        return [await receive_within(ready, 1.0), await receive_within(later, 1.0)]
+
+    assert [m["body"] for m in asyncio.run(scenario())] == [b"1", b"2"]
+
+
+def test_receive_within_times_out_a_wait_and_closes_the_receive() -> None:
+    closed: list[bool] = []
+
+    async def stalled() -> Message:
+        try:
+            await asyncio.sleep(10)
+        finally:
+            closed.append(True)
+        raise AssertionError("not reached")
+
+    async def scenario() -> None:
+        with pytest.raises(TimeoutError):
+            await receive_within(stalled, 0.01)
+
+    asyncio.run(scenario())
+    assert closed == [True]
+
+
+def test_receive_within_passes_a_cancellation_and_errors_through() -> None:
+    async def failing() -> Message:
+        await asyncio.sleep(0)
+        raise OSError("gone")
+
+    async def stalled() -> Message:
+        await asyncio.sleep(10)
+        raise AssertionError("not reached")
+
+    async def scenario() -> None:
+        with pytest.raises(OSError, match="gone"):
+            await receive_within(failing, 1.0)
+        task = asyncio.ensure_future(receive_within(stalled, 5.0))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(scenario())
+
+
+def test_receive_within_takes_any_awaitable() -> None:
+    async def scenario() -> Message:
+        future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_later(0.01, future.set_result, {"type": "x"})
+        return await receive_within(lambda: future, 1.0)
+
+    assert asyncio.run(scenario()) == {"type": "x"}
 
 
 def test_background_tasks_follow_the_plan_through_overrides() -> None:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ._receiving import receive_within
 from .background import BackgroundTasks
 from .datastructures import Address, Headers, QueryParams, parse_cookies
 from .exceptions import ClientDisconnect, HTTPException
@@ -286,8 +287,7 @@ class Request:
             message = await self._receive()
         else:
             try:
-                async with asyncio.timeout(timeout):
-                    message = await self._receive()
+                message = await receive_within(self._receive, timeout)
             except TimeoutError:
                 raise HTTPException(
                     408,
