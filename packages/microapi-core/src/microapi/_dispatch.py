@@ -85,6 +85,8 @@ class Dispatcher:
             request.route = found.payload
             return await self._run(found.payload, request)
         if type(found) is MethodNotAllowed:
+            if self._plain_errors and scope["method"] != "OPTIONS":
+                return self._allowed(found.allowed)[1].fresh()  # no coroutine for a fixed 405
             return await self._not_allowed(request, found.allowed)
         if self._plain_errors:
             return self._not_found.fresh()
@@ -137,7 +139,8 @@ class Dispatcher:
             lane.release()
         return response
 
-    async def _not_allowed(self, request: Request, allowed: tuple[str, ...]) -> Response:
+    def _allowed(self, allowed: tuple[str, ...]) -> tuple[str, _Encoded]:
+        """The `Allow` value and the fixed 405 for a resource's methods, made once each."""
         known = self._allow.get(allowed)
         if known is None:
             allow = ", ".join(sorted({*allowed, "OPTIONS"}))
@@ -145,7 +148,10 @@ class Dispatcher:
                 allow,
                 _Encoded(NOT_ALLOWED, status_code=405, headers={"allow": allow}),
             )
-        allow, not_allowed = known
+        return known
+
+    async def _not_allowed(self, request: Request, allowed: tuple[str, ...]) -> Response:
+        allow, not_allowed = self._allowed(allowed)
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={"allow": allow})
         if self._plain_errors:
