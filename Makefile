@@ -48,7 +48,7 @@ fmt: sync
 	$(RUN) ruff check --fix .
 
 run: sync
-	$(RUN) uvicorn examples.app:app --host 127.0.0.1 --port 8000
+	$(RUN) uvicorn examples.app:app --host 127.0.0.1 --port 8000 --loop uvloop --http httptools
 
 build: ensure-uv
 	rm -rf dist

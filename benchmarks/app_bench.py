@@ -116,12 +116,12 @@ def many_paths(count: int) -> tuple[str, ...]:
 
 def rows(routes: int) -> list[Row]:
     return [
-        Row("static", "static route", "main", "GET", ("/hello",), 200, 7.0),
-        Row("dynamic", "dynamic route", "main", "GET", ("/users/42",), 200, 3.5),
-        Row("404", "404 Not Found", "main", "GET", ("/nope",), 404, 7.0),
-        Row("405", "405 Method Not Allowed", "main", "POST", ("/hello",), 405, 7.0),
-        Row("deps", "dependency chain", "main", "GET", ("/deps",), 200, 4.5),
-        Row("middleware", "5 function middlewares", "middleware", "GET", ("/hello",), 200, 7.0),
+        Row("static", "static route", "main", "GET", ("/hello",), 200, 4.0),
+        Row("dynamic", "dynamic route", "main", "GET", ("/users/42",), 200, 2.0),
+        Row("404", "404 Not Found", "main", "GET", ("/nope",), 404, 2.5),
+        Row("405", "405 Method Not Allowed", "main", "POST", ("/hello",), 405, 2.5),
+        Row("deps", "dependency chain", "main", "GET", ("/deps",), 200, 2.0),
+        Row("middleware", "5 function middlewares", "middleware", "GET", ("/hello",), 200, 3.0),
         Row("many", f"{routes:,} routes", "many", "GET", many_paths(routes), 200, None),
         Row(
             "typed",
@@ -467,7 +467,7 @@ def report(
             direct = median_ratio(found["microapi"].times, dynamic.times)
             dynamic_floor = by_key["dynamic"]["raw"].times
             cells_ratio = ratios["microapi"] / median_ratio(dynamic.times, dynamic_floor)
-        cells = " | ".join(f"{ratios[n]:.1f}x" for n in shown)
+        cells = " | ".join(f"{ratios[n]:.2f}x" for n in shown)
         target = target_cell(row, ratios, direct, cells_ratio)
         print(f"| {row.title} | {statistics.median(floor):,.0f} | {cells} | {target} |")
     if "static" in by_key:

@@ -2,7 +2,7 @@
 
 Each app module in this folder (`raw_app`, `microapi_app`, ...) is served by its own uvicorn with
 one worker on 127.0.0.1 (`--no-access-log --log-level warning`), and loaded by wrk
-(`wrk -t1 -c32 -d3s` by default) on three routes: the static route `GET /hello`, the dependency
+(`wrk -t1 -c64 -d5s` by default) on three routes: the static route `GET /hello`, the dependency
 chain `GET /deps` and the JSON body `POST /orders` (a 328-byte order decoded and validated into
 a typed object; wrk sends it through a Lua script; see `common.py`). Every response is checked
 once before the load.
@@ -12,6 +12,10 @@ to another (with two or more CPUs). Then, for each route, each round loads raw a
 alternately: raw, A, raw, B, raw, ... raw, with the frameworks' order rotated each round. A
 framework's fraction in a round is its requests per second over the mean of the two raw runs
 around it, so slow drifts of a shared machine cancel out; the table shows the median over rounds.
+
+Each server stack gets a table of its own, measured in turn: `standard` is uvicorn as production
+runs it (`--loop uvloop --http httptools`, from `uvicorn[standard]`), `h11` its pure-Python
+defaults (`--loop asyncio --http h11`). `--stacks` picks them (both by default).
 
 Run: uv run --frozen --no-sync python benchmarks/e2e/run.py [--rounds N] [--duration S]
 Skipped (exit 0, with a message) where `wrk` is not installed.
@@ -23,6 +27,7 @@ import argparse
 import contextlib
 import http.client
 import importlib.util
+import io
 import json
 import os
 import platform
@@ -33,11 +38,12 @@ import socket
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import IO, Any
 
@@ -62,6 +68,11 @@ DISTRIBUTIONS = {
 sys.path.insert(0, str(HERE))
 from common import ORDER_ANSWER, ORDER_BODY  # noqa: E402
 
+BASELINE = "baseline"  # MicroAPI at `--baseline COMMIT`, side by side with this tree's
+
+# Server stack -> uvicorn's event loop and HTTP parser.
+STACKS = {"standard": ("uvloop", "httptools"), "h11": ("asyncio", "h11")}
+
 
 @dataclass(frozen=True)
 class Load:
@@ -77,9 +88,9 @@ class Load:
 
 
 ROUTES: dict[str, Load] = {
-    "static": Load("static route", "/hello", {"hello": "world"}, 0.80),
-    "deps": Load("dependency chain", "/deps", {"hello": "world"}, 0.75),
-    "body": Load("JSON body", "/orders", ORDER_ANSWER, None, "POST", ORDER_BODY, 201),
+    "static": Load("static route", "/hello", {"hello": "world"}, 0.85),
+    "deps": Load("dependency chain", "/deps", {"hello": "world"}, 0.85),
+    "body": Load("JSON body", "/orders", ORDER_ANSWER, 0.80, "POST", ORDER_BODY, 201),
 }
 PEERS = ("starlette", "fastapi", "litestar", "falcon")
 
@@ -128,8 +139,16 @@ def get(port: int, path: str, method: str = "GET", body: bytes = b"") -> tuple[i
 
 
 @contextlib.contextmanager
-def serve(framework: str, cpu: int | None) -> Iterator[int]:
-    """Run uvicorn on `framework`'s app; yields the port once it answers; always stops it."""
+def serve(framework: str, cpu: int | None, stack: str, baseline: str | None) -> Iterator[int]:
+    """Run uvicorn on `framework`'s app with `stack`'s loop and parser; yields the port once it
+    answers; always stops it. "baseline" is MicroAPI's app on the packages at `baseline` (a
+    PYTHONPATH)."""
+    loop, http = STACKS[stack]
+    env = dict(os.environ)
+    if framework == BASELINE:
+        assert baseline is not None
+        env["PYTHONPATH"] = baseline
+        framework = "microapi"
     port = free_port()
     command = [
         sys.executable,
@@ -146,6 +165,10 @@ def serve(framework: str, cpu: int | None) -> Iterator[int]:
         "1",
         "--lifespan",
         "on",
+        "--loop",
+        loop,
+        "--http",
+        http,
         "--no-access-log",
         "--log-level",
         "warning",
@@ -157,6 +180,7 @@ def serve(framework: str, cpu: int | None) -> Iterator[int]:
             stdout=log,
             stderr=subprocess.STDOUT,
             preexec_fn=pinned(cpu),
+            env=env,
         )
         try:
             wait_ready(process, port, log)
@@ -263,19 +287,26 @@ def describe_machine() -> str:
 def describe_versions() -> str:
     parts = [f"Python {platform.python_version()}"]
     parts += [f"{TITLES.get(name, name)} {version(dist)}" for name, dist in DISTRIBUTIONS.items()]
-    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
-    parser = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    for dist in ("uvloop", "httptools", "h11"):
+        with contextlib.suppress(PackageNotFoundError):
+            parts.append(f"{dist} {version(dist)}")
     wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout
     first = wrk_version.splitlines()[0] if wrk_version else "wrk"
-    return f"{', '.join(parts)}; uvicorn loop {loop}, HTTP {parser}; {first.split(' [')[0]}"
+    return f"{', '.join(parts)}; {first.split(' [')[0]}"
+
+
+def missing_stack(stack: str) -> str | None:
+    """What `stack` lacks to run here (its loop or parser not installed), or None."""
+    absent = [m for m in STACKS[stack] if m != "asyncio" and importlib.util.find_spec(m) is None]
+    return ", ".join(absent) or None
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="rounds (3)")
-    parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run (3)")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (5)")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up per route (1)")
-    parser.add_argument("--connections", type=int, default=32, help="wrk -c (32)")
+    parser.add_argument("--connections", type=int, default=64, help="wrk -c (64)")
     parser.add_argument("--threads", type=int, default=1, help="wrk -t (1)")
     parser.add_argument(
         "--frameworks",
@@ -289,12 +320,49 @@ def main() -> None:
         default=list(ROUTES),
         help="comma-separated subset of " + ",".join(ROUTES),
     )
+    parser.add_argument(
+        "--stacks",
+        type=lambda s: s.split(","),
+        default=list(STACKS),
+        help="comma-separated subset of " + ",".join(STACKS) + ", one table each",
+    )
     parser.add_argument("--no-pin", action="store_true", help="do not pin server and wrk")
+    parser.add_argument(
+        "--baseline", metavar="COMMIT", help="also serve MicroAPI as it was at COMMIT"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("benchmarks/e2e: skipped, `wrk` is not installed (apt-get install wrk)")
         return
+    print(f"{describe_versions()}\n{describe_machine()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        baseline = extract(args.baseline, Path(tmp)) if args.baseline else None
+        for stack in args.stacks:
+            absent = missing_stack(stack)
+            if absent is not None:
+                print(f"\n{stack}: skipped, {absent} not installed (the bench group has them)")
+                continue
+            measure(args, stack, baseline)
+
+
+def extract(commit: str, into: Path) -> str:
+    """MicroAPI's packages at `commit` under `into`; returns the PYTHONPATH of their sources."""
+    archive = subprocess.run(
+        ["git", "-C", str(HERE.parent.parent), "archive", commit, "packages"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    TITLES[BASELINE] = f"MicroAPI at {commit[:9]}"
+    return os.pathsep.join(str(p) for p in sorted((into / "packages").glob("*/src")))
+
+
+def measure(args: argparse.Namespace, stack: str, baseline: str | None) -> None:
+    """Every route on every framework under `stack`, in rounds; prints its table."""
     names = [n for n in FRAMEWORKS if n == "raw" or n in args.frameworks]
+    if baseline is not None:
+        names.insert(2, BASELINE)
     others = [n for n in names if n != "raw"]
     server_cpu, wrk_cpu = (None, None) if args.no_pin else cpus()
     loads = {key: load for key, load in ROUTES.items() if key in args.routes}
@@ -304,7 +372,9 @@ def main() -> None:
     with contextlib.ExitStack() as servers:
         folder = Path(servers.enter_context(tempfile.TemporaryDirectory()))
         lua = {key: script(load, folder) for key, load in loads.items()}
-        ports = {name: servers.enter_context(serve(name, server_cpu)) for name in names}
+        ports = {
+            name: servers.enter_context(serve(name, server_cpu, stack, baseline)) for name in names
+        }
         for name, port in ports.items():
             check(name, port)
             for key, load in loads.items():
@@ -324,7 +394,7 @@ def main() -> None:
                     before = after
             print(f"  round {round_ + 1}/{args.rounds} done", file=sys.stderr)
     elapsed = time.monotonic() - started
-    report(names, loads, results, args, elapsed, server_cpu)
+    report(names, loads, results, args, elapsed, server_cpu, stack)
 
 
 def report(
@@ -334,12 +404,14 @@ def report(
     args: argparse.Namespace,
     elapsed: float,
     server_cpu: int | None,
+    stack: str,
 ) -> None:
-    print(f"{describe_versions()}\n{describe_machine()}")
+    loop, http = STACKS[stack]
     pinning = "server and wrk pinned to separate CPUs" if server_cpu is not None else "no pinning"
     print(
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {args.rounds} rounds, "
-        f"{pinning}, {elapsed:.0f} s in all\n"
+        f"\nuvicorn --loop {loop} --http {http} ({stack}); wrk -t{args.threads} "
+        f"-c{args.connections} -d{args.duration}s, {args.rounds} rounds, {pinning}, "
+        f"{elapsed:.0f} s in all\n"
     )
     shown = [n for n in names if n != "raw"]
     print("| route | raw ASGI (req/s) | " + " | ".join(TITLES[n] for n in shown) + " | target |")

@@ -29,6 +29,8 @@ WAIT_BACKGROUND = "microapi.wait_background"
 request's background tasks are done (servers never set it: the app returns once the response
 is sent, and the tasks run on, tracked by the app until shutdown)."""
 
+_SEND_WHOLE = Response.send  # a response class that does not override how it is sent
+
 
 async def serve_http(
     lifecycle: Lifecycle,
@@ -57,7 +59,18 @@ async def serve_http(
             request.background = None
         head = scope["method"] == "HEAD"
         try:
-            await response.send(send, head=head, request=request)
+            if type(response).send is _SEND_WHOLE:
+                # `Response.send` inlined for a complete body (most answers): one coroutine less.
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": response.status_code,
+                        "headers": response.raw_headers,
+                    }
+                )
+                await send({"type": "http.response.body", "body": b"" if head else response.body})
+            else:
+                await response.send(send, head=head, request=request)
         except StreamNotStarted as failed:  # a stream failed before its first chunk
             request.background = None
             try:

@@ -375,7 +375,7 @@ async def _read_body(
         else:
             values[binding] = binding.default
         return
-    content_type = request.headers.get("content-type")
+    content_type = request._header(b"content-type")  # without building every header
     if not is_json(content_type):
         raise HTTPException(
             415,

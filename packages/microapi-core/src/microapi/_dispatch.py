@@ -85,19 +85,27 @@ class Dispatcher:
             request.route = found.payload
             return await self._run(found.payload, request)
         if type(found) is MethodNotAllowed:
+            if self._plain_errors and scope["method"] != "OPTIONS":
+                return self._allowed(found.allowed)[1].fresh()  # no coroutine for a fixed 405
             return await self._not_allowed(request, found.allowed)
         if self._plain_errors:
             return self._not_found.fresh()
         return await self._errors.respond(request, HTTPException(404))
 
     async def _run(self, endpoint: Route, request: Request) -> Response:
-        tasks = BackgroundTasks()
-        values = {Request: request, "request": request, BackgroundTasks: tasks}
         try:
             binder = endpoint.binder
-            if binder is not None:
-                # Every parameter and the body, read and validated before any dependency runs.
-                values.update(await binder.bind(request))
+            # Every parameter and the body, read and validated before any dependency runs; a
+            # stale binder refreshes the route first, `wants_tasks` included.
+            bound = await binder.bind(request) if binder is not None else None
+            # A `BackgroundTasks` only for a plan that reads one (the route knows from its plan,
+            # refreshed with the binder): most requests skip the object and its check.
+            values: dict[Any, Any] = {Request: request, "request": request}
+            tasks = None
+            if endpoint.wants_tasks:
+                tasks = values[BackgroundTasks] = BackgroundTasks()
+            if bound:
+                values.update(bound)
             # Opens the request scope, calls the handler (which builds the response), then
             # tears the request's dependencies down.
             plan = endpoint.plan  # prepared by the lifecycle before the dispatcher exists
@@ -131,7 +139,8 @@ class Dispatcher:
             lane.release()
         return response
 
-    async def _not_allowed(self, request: Request, allowed: tuple[str, ...]) -> Response:
+    def _allowed(self, allowed: tuple[str, ...]) -> tuple[str, _Encoded]:
+        """The `Allow` value and the fixed 405 for a resource's methods, made once each."""
         known = self._allow.get(allowed)
         if known is None:
             allow = ", ".join(sorted({*allowed, "OPTIONS"}))
@@ -139,7 +148,10 @@ class Dispatcher:
                 allow,
                 _Encoded(NOT_ALLOWED, status_code=405, headers={"allow": allow}),
             )
-        allow, not_allowed = known
+        return known
+
+    async def _not_allowed(self, request: Request, allowed: tuple[str, ...]) -> Response:
+        allow, not_allowed = self._allowed(allowed)
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={"allow": allow})
         if self._plain_errors:

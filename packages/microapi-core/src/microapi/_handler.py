@@ -14,14 +14,14 @@ from typing import Annotated, Any
 
 from microapi_di import CallKind, DependsMarker, call_kind
 
-from .responses import JSONResponse, Response
+from .responses import JSONResponse, Response, json_response
 
 NO_BODY_STATUSES = frozenset({204, 304})
 
 
 def to_response(result: Any) -> Response:
     """A handler's return value as a response: a `Response` as is, anything else JSON."""
-    return result if isinstance(result, Response) else JSONResponse(result)
+    return result if isinstance(result, Response) else json_response(result)
 
 
 def converter(status_code: int) -> Callable[[Any], Response]:
@@ -36,8 +36,14 @@ def converter(status_code: int) -> Callable[[Any], Response]:
         return lambda result: (
             result if isinstance(result, Response) else Response(status_code=status_code)
         )
+    if status_code < 200:  # informational: no content-length, as the constructor does
+        return lambda result: (
+            result
+            if isinstance(result, Response)
+            else JSONResponse(result, status_code=status_code)
+        )
     return lambda result: (
-        result if isinstance(result, Response) else JSONResponse(result, status_code=status_code)
+        result if isinstance(result, Response) else json_response(result, status_code)
     )
 
 

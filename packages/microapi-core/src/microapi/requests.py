@@ -11,10 +11,11 @@ from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ._receiving import receive_within
 from .background import BackgroundTasks
 from .datastructures import Address, Headers, QueryParams, parse_cookies
 from .exceptions import ClientDisconnect, HTTPException
-from .types import Receive, Scope
+from .types import Message, Receive, Scope
 
 if TYPE_CHECKING:
     from ._threads import Lane
@@ -205,10 +206,29 @@ class Request:
                 f"{self.method} {self.path}: request.body() after request.stream(): a streamed "
                 "body is not kept; read it one way only"
             )
-        chunks = [chunk async for chunk in self._chunks()]
-        self._body = body = b"".join(chunks)
+        # Read here rather than through `_chunks`: most bodies arrive in one message, and an
+        # async generator per request cost more than the read itself.
+        self._refuse_declared_excess()
+        limit = self.max_body_size
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await self._next_message()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise HTTPException(413, f"Request body larger than {limit} bytes")
+            if not message.get("more_body", False):
+                break
+            chunks.append(chunk)
+        if chunks:
+            chunks.append(chunk)
+            chunk = b"".join(chunks)
+        elif type(chunk) is not bytes:  # a server's bytearray or memoryview: kept as bytes
+            chunk = bytes(chunk)
+        self._body = chunk
         self._settled()
-        return body
+        return chunk
 
     async def stream(self) -> AsyncIterator[bytes]:
         """The body's chunks as they arrive, none kept, at most `max_body_size` bytes in all.
@@ -245,30 +265,11 @@ class Request:
         With a `body_timeout`, a wait of more than that many seconds for the next message is
         a 408 (with `connection: close`): the body is abandoned.
         """
+        self._refuse_declared_excess()
         limit = self.max_body_size
-        timeout = self.body_timeout
-        declared = self.headers.get("content-length")
-        if declared is not None and _exceeds(declared, limit):
-            raise HTTPException(413, f"Request body larger than {limit} bytes")
         size = 0
-        rare = self._rare
         while True:
-            if rare is not None and rare.pushback is not None:
-                message, rare.pushback = rare.pushback, None
-            elif timeout is None:
-                message = await self._receive()
-            else:
-                try:
-                    async with asyncio.timeout(timeout):
-                        message = await self._receive()
-                except TimeoutError:
-                    raise HTTPException(
-                        408,
-                        f"Request body timeout: no body data for {timeout} s",
-                        headers={"connection": "close"},
-                    ) from None
-            if message["type"] == "http.disconnect":
-                raise ClientDisconnect(f"client disconnected during {self.method} {self.path}")
+            message = await self._next_message()
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
@@ -276,6 +277,47 @@ class Request:
             yield chunk
             if not message.get("more_body", False):
                 return
+
+    def _refuse_declared_excess(self) -> None:
+        """A 413 before reading anything when `content-length` declares more than the limit."""
+        declared = self._header(b"content-length")
+        if declared is not None and _exceeds(declared, self.max_body_size):
+            raise HTTPException(413, f"Request body larger than {self.max_body_size} bytes")
+
+    async def _next_message(self) -> Message:
+        """The next body message (one the disconnect watcher pushed back first); a wait of
+        more than `body_timeout` is a 408 (with `connection: close`), a disconnect raises
+        `ClientDisconnect`."""
+        rare = self._rare
+        timeout = self.body_timeout
+        if rare is not None and rare.pushback is not None:
+            message: Message = rare.pushback
+            rare.pushback = None
+        elif timeout is None:
+            message = await self._receive()
+        else:
+            try:
+                message = await receive_within(self._receive, timeout)
+            except TimeoutError:
+                raise HTTPException(
+                    408,
+                    f"Request body timeout: no body data for {timeout} s",
+                    headers={"connection": "close"},
+                ) from None
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect(f"client disconnected during {self.method} {self.path}")
+        return message
+
+    def _header(self, name: bytes) -> str | None:
+        """`headers.get(name)` for a lower-case `name`, read from the scope's raw pairs.
+
+        The body path reads two headers; building `Headers` decodes and lower-cases all of
+        them, so it looks these up without it (same first match, same latin-1 value).
+        """
+        for key, value in self.scope["headers"]:
+            if key.lower() == name:
+                return value.decode("latin-1")  # type: ignore[no-any-return]
+        return None
 
     # --- the end of the response, for the edge and for middleware ---------------
 

@@ -33,6 +33,7 @@ from microapi_di import (
 from ._binding import EMPTY, Binder, Binding, BindingError, plan_binding
 from ._handler import group_parameter, responder
 from ._naming import qualified_name
+from .background import BackgroundTasks
 from .params import Param, Source
 from .responses import Response
 
@@ -252,6 +253,7 @@ class Route:
         "tags",
         "template",
         "threaded",
+        "wants_tasks",
     )
 
     def __init__(
@@ -283,6 +285,9 @@ class Route:
         # Whether a request runs anything in a worker thread: a plain handler or a plain
         # dependency or request service (app services exist already). Refreshed with the binder.
         self.threaded = call_kind(self.handler) is not CallKind.CORO
+        # Whether the plan reads the request's `BackgroundTasks` (the dispatcher makes one only
+        # then). Refreshed with the binder; True until the plan exists.
+        self.wants_tasks = True
 
     def prepare(self, container: Container) -> None:
         """Build the dependency plan and the parameter bindings; what cannot work raises here,
@@ -307,6 +312,7 @@ class Route:
         tree = self.plan.dependencies
         _collect(tree, found)
         self.threaded = call_kind(self.handler) is not CallKind.CORO or _any_plain(tree)
+        self.wants_tasks = _reads_value(tree, BackgroundTasks)
         binder = Binder(list(found))
         self.binder = binder if binder.reads_anything else None
         return self.binder
@@ -402,6 +408,14 @@ class _Refresh(Binder):
     async def bind(self, request: Any) -> dict[Any, Any]:
         binder = self.route.refresh_binder()
         return {} if binder is None else await binder.bind(request)
+
+
+def _reads_value(nodes: Sequence[DependencyNode], key: Any) -> bool:
+    """Whether any of `nodes` (or below) is the value given to the scope under `key`."""
+    return any(
+        (node.kind == "value" and node.target is key) or _reads_value(node.children, key)
+        for node in nodes
+    )
 
 
 def _collect(nodes: Any, found: dict[Binding, None]) -> None:

@@ -1,0 +1,200 @@
+"""The request path's shortcuts give what the general code they stand for gives.
+
+Each shortcut is checked against the general code it stands for on the hot path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+import pytest
+from microapi import BackgroundTasks, Depends, MicroAPI, Request
+from microapi._receiving import receive_within
+from microapi.responses import JSONResponse, json_response
+from microapi.testing import TestClient
+from microapi.types import Message
+
+from tests.asgi import http_scope
+
+
+@pytest.mark.parametrize(
+    "content", [{"hello": "world"}, [1, 2.5, None], "text", 0, None, {"é": ["ü", True]}]
+)
+@pytest.mark.parametrize("status", [200, 201, 202, 400, 418, 500])
+def test_json_response_is_the_constructor_without_headers(content: Any, status: int) -> None:
+    fast, general = json_response(content, status), JSONResponse(content, status_code=status)
+    assert type(fast) is JSONResponse
+    assert (fast.status_code, fast.body, fast.raw_headers) == (
+        general.status_code,
+        general.body,
+        general.raw_headers,
+    )
+    fast.headers["x-edit"] = "1"  # its own header list, editable like any response's
+    assert json_response(content, status).raw_headers == general.raw_headers
+
+
+def test_json_response_refuses_non_finite_floats_like_the_constructor() -> None:
+    with pytest.raises(ValueError, match="NaN"):
+        json_response({"x": float("nan")})
+
+
+NAMES = [b"content-length", b"Content-Length", b"CONTENT-TYPE", b"content-type", b"x-a", b"\xc0x"]
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_raw_header_lookup_matches_headers_get(seed: int) -> None:
+    rng = random.Random(seed)
+    raw = [
+        (rng.choice(NAMES), bytes(rng.randrange(256) for _ in range(rng.randrange(4))))
+        for _ in range(rng.randrange(6))
+    ]
+    request = Request(http_scope("POST", b"/", headers=raw), _never)
+    for name in ("content-length", "content-type", "x-a"):
+        assert request._header(name.encode()) == request.headers.get(name)
+
+
+async def _never() -> Message:
+    raise AssertionError("not received")
+
+
+def _receiver(messages: list[Message], pause: float = 0.0) -> Any:
+    queue = list(messages)
+
+    async def receive() -> Message:
+        if pause:
+            await asyncio.sleep(pause)
+        return queue.pop(0)
+
+    return receive
+
+
+BODIES = [
+    [{"type": "http.request", "body": b'{"a": 1}'}],
+    [{"type": "http.request"}],
+    [{"type": "http.request", "body": bytearray(b"xy")}],
+    [
+        {"type": "http.request", "body": b"ab", "more_body": True},
+        {"type": "http.request", "body": b"", "more_body": True},
+        {"type": "http.request", "body": b"cd"},
+    ],
+]
+
+
+@pytest.mark.parametrize("messages", BODIES)
+@pytest.mark.parametrize("pause", [0.0, 0.001])
+@pytest.mark.parametrize("timeout", [None, 5.0])
+def test_body_reads_what_stream_yields(
+    messages: list[Message], pause: float, timeout: float | None
+) -> None:
+    async def read() -> tuple[bytes, bytes]:
+        scope = http_scope("POST", b"/")
+        whole = Request(scope, _receiver(messages, pause), body_timeout=timeout)
+        streamed = Request(scope, _receiver(messages, pause), body_timeout=timeout)
+        body = await whole.body()
+        assert type(body) is bytes
+        assert await whole.body() is body
+        return body, b"".join([bytes(chunk) async for chunk in streamed.stream()])
+
+    body, streamed = asyncio.run(read())
+    assert body == streamed
+
+
+def test_body_over_the_limit_in_its_second_message_is_413() -> None:
+    from microapi.exceptions import HTTPException
+
+    messages: list[Message] = [
+        {"type": "http.request", "body": b"abc", "more_body": True},
+        {"type": "http.request", "body": b"def"},
+    ]
+    request = Request(http_scope("POST", b"/"), _receiver(messages), max_body_size=5)
+    with pytest.raises(HTTPException) as raised:
+        asyncio.run(request.body())
+    assert raised.value.status_code == 413
+
+
+def test_receive_within_returns_at_once_or_after_a_wait() -> None:
+    async def scenario() -> list[Message]:
+        ready = _receiver([{"type": "http.request", "body": b"1"}])
+        later = _receiver([{"type": "http.request", "body": b"2"}], pause=0.01)
+        return [await receive_within(ready, 1.0), await receive_within(later, 1.0)]
+
+    assert [m["body"] for m in asyncio.run(scenario())] == [b"1", b"2"]
+
+
+def test_receive_within_times_out_a_wait_and_closes_the_receive() -> None:
+    closed: list[bool] = []
+
+    async def stalled() -> Message:
+        try:
+            await asyncio.sleep(10)
+        finally:
+            closed.append(True)
+        raise AssertionError("not reached")
+
+    async def scenario() -> None:
+        with pytest.raises(TimeoutError):
+            await receive_within(stalled, 0.01)
+
+    asyncio.run(scenario())
+    assert closed == [True]
+
+
+def test_receive_within_passes_a_cancellation_and_errors_through() -> None:
+    async def failing() -> Message:
+        await asyncio.sleep(0)
+        raise OSError("gone")
+
+    async def stalled() -> Message:
+        await asyncio.sleep(10)
+        raise AssertionError("not reached")
+
+    async def scenario() -> None:
+        with pytest.raises(OSError, match="gone"):
+            await receive_within(failing, 1.0)
+        task = asyncio.ensure_future(receive_within(stalled, 5.0))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(scenario())
+
+
+def test_receive_within_takes_any_awaitable() -> None:
+    async def scenario() -> Message:
+        future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_later(0.01, future.set_result, {"type": "x"})
+        return await receive_within(lambda: future, 1.0)
+
+    assert asyncio.run(scenario()) == {"type": "x"}
+
+
+def test_background_tasks_follow_the_plan_through_overrides() -> None:
+    app = MicroAPI()
+    ran: list[str] = []
+
+    def plain() -> str:
+        return "plain"
+
+    def with_tasks(tasks: BackgroundTasks) -> str:
+        tasks.add(ran.append, "override")
+        return "with tasks"
+
+    @app.get("/")
+    async def handler(value: str = Depends(plain)) -> str:
+        return value
+
+    @app.get("/tasks")
+    async def tasks_handler(tasks: BackgroundTasks) -> str:
+        tasks.add(ran.append, "handler")
+        return "ok"
+
+    with TestClient(app) as client:
+        assert client.get("/").json() == "plain"
+        assert client.get("/tasks").json() == "ok"
+        with app.override(plain, with_tasks):
+            assert client.get("/").json() == "with tasks"
+        assert client.get("/").json() == "plain"
+    assert ran == ["handler", "override"]
