@@ -279,3 +279,34 @@ def test_arbitrary_input_raises_nothing_but_invalid_path(path: str, method: str)
     )
     result = answer(router, method, path)
     assert isinstance(result, Match | NotFound | MethodNotAllowed) or result == "invalid"
+
+
+def dfa_only(router: Router[str], method: str, path: str) -> Result | str:
+    """The answer of the DFA walk alone, without the O(1) lookup of fully static paths."""
+    static = router._static
+    router._static = {}
+    try:
+        return answer(router, method, path)
+    finally:
+        router._static = static
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_static_shortcut_agrees_with_the_dfa(data: st.DataObject) -> None:
+    accepted, _ = data.draw(route_sets())
+    router = build(data.draw(st.permutations(accepted)))
+    router.match("GET", "/")  # compile
+    static_paths = [
+        spec.template
+        for spec in accepted
+        if "{" not in spec.template and spec.template.isascii() and "%" not in spec.template
+    ]
+    # Every fully static template with a plain ASCII path takes the shortcut.
+    assert set(router._static) == set(static_paths)
+    probes = data.draw(st.lists(paths(accepted), min_size=1, max_size=6))
+    for path in [*static_paths, *probes, *(p + "/" for p in static_paths)]:
+        for method in [*METHODS, "PUT", "OPTIONS"]:
+            expected = expected_answer(accepted, method, path)
+            assert dfa_only(router, method, path) == expected, (method, path)
+            assert answer(router, method, path) == expected, (method, path)

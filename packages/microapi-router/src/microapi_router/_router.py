@@ -55,7 +55,7 @@ class Router(Generic[T]):
     several threads at once, but not while routes are being added.
     """
 
-    __slots__ = ("_fallback", "_resources", "_start")
+    __slots__ = ("_fallback", "_resources", "_start", "_static")
 
     def __init__(self) -> None:
         # shape -> method -> endpoint; a shape's methods are one resource.
@@ -64,6 +64,9 @@ class Router(Generic[T]):
         self._start: dict[Any, Any] | None = None
         # The trie root, when the DFA was over budget and `match` simulates the NFA.
         self._fallback: Node | None = None
+        # Fully static paths -> the DFA state the walk ends in (see `_compile`); empty when not
+        # compiled or when the DFA was over budget.
+        self._static: dict[str, dict[Any, Any]] = {}
 
     # -- registration ---------------------------------------------------------------------
 
@@ -90,6 +93,7 @@ class Router(Generic[T]):
         self._resources[parsed.shape] = resource
         self._start = None
         self._fallback = None
+        self._static = {}
 
     def route(self, template: str, methods: str | Iterable[str]) -> Callable[[F], F]:
         """A decorator registering the function for `methods` on `template`; returns it unchanged.
@@ -172,19 +176,22 @@ class Router(Generic[T]):
         `InvalidPathError`, for malformed percent-encoding or invalid UTF-8. Methods are
         case-sensitive; any string is accepted (an unknown one gets `MethodNotAllowed`).
         """
-        state = self._start
+        # A fully static template's path, in O(1): the state the DFA walk would end in.
+        state = self._static.get(path)
         if state is None:
-            return self._match_slow(method, path)
-        # Percent-decoding only where needed: most paths are plain ASCII.
-        decode = "%" in path or not path.isascii()
-        segments = split_and_decode(path) if decode else path.split("/")
-        for segment in segments:
-            following = state.get(segment)
-            if following is None:
-                following = state[ANY]
+            state = self._start
+            if state is None:
+                return self._match_slow(method, path)
+            # Percent-decoding only where needed: most paths are plain ASCII.
+            decode = "%" in path or not path.isascii()
+            segments = split_and_decode(path) if decode else path.split("/")
+            for segment in segments:
+                following = state.get(segment)
                 if following is None:
-                    return NOT_FOUND
-            state = following
+                    following = state[ANY]
+                    if following is None:
+                        return NOT_FOUND
+                state = following
         entry: Entry | None = state[END].get(method)
         if entry is None:
             not_matched: NotFound | MethodNotAllowed = state[MISS]
@@ -250,3 +257,32 @@ class Router(Generic[T]):
         start = build_dfa(root, budget)
         self._start = start
         self._fallback = root if start is None else None
+        self._static = {} if start is None else _static_paths(start, self._resources)
+
+
+def _static_paths(start: dict[Any, Any], shapes: Iterable[Shape]) -> dict[str, dict[Any, Any]]:
+    """Each fully static template's path -> the DFA state that `match` ends in for it.
+
+    Only paths that `match` splits as they are (ASCII, no '%') are kept, and only states whose
+    routes take no parameter, so a lookup here gives exactly the walk's answer: by precedence a
+    static template that matches the whole path wins, and its routes read no segment.
+    """
+    static: dict[str, dict[Any, Any]] = {}
+    for shape in shapes:
+        if not all(isinstance(key, str) for key in shape):
+            continue
+        path = "/".join(cast(tuple[str, ...], shape))
+        if "%" in path or not path.isascii():
+            continue
+        state: dict[Any, Any] | None = start
+        for segment in path.split("/"):
+            assert state is not None
+            following = state.get(segment)
+            state = state[ANY] if following is None else following
+            if state is None:
+                break
+        if state is None:
+            continue
+        if all(name is None and index is None for _, _, name, index in state[END].values()):
+            static[path] = state
+    return static
