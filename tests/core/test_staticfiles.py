@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -256,3 +257,11 @@ def test_fuzz_no_byte_outside_the_root_is_ever_sent(
             b"GZCSS",
             b'{"route":"wins"}',
         }, (raw, secret_path)
+
+
+@pytest.mark.parametrize("prefix", ["static", "/static/", "/", "/files/{name}"])
+def test_a_malformed_prefix_is_refused_naming_it(tmp_path: Path, prefix: str) -> None:
+    app = MicroAPI()
+    with pytest.raises(ValueError, match=f"app.static prefix {re.escape(repr(prefix))}"):
+        app.static(prefix, tmp_path)
+    assert list(app.router.routes()) == []

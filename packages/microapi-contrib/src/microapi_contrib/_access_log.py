@@ -7,7 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
-from microapi import ClientDisconnect, HTTPException, Request, Response
+from microapi import ClientDisconnect, Request, Response
 from microapi.requests import BodyOutcome
 
 from ._request_id import choose_request_id, new_request_id
@@ -39,10 +39,10 @@ class AccessLogMiddleware:
     `request.state.request_id`; it is echoed in the response's `X-Request-ID`
     (`request_id_header=None` turns both the reading and the echo off).
 
-    A streamed response (`StreamingResponse`, `FileResponse`) is logged once its body is
-    final (`request.on_outcome`), with the status actually sent and a duration that covers
-    the body; a stream cut by an error or a disconnect is logged with `complete=False` in
-    the record's `extra` (its error was logged by core, with its traceback, already).
+    Every line is written once the response's body is final (`request.on_outcome`): after it
+    was sent, with the status actually sent and a duration that covers the body. A stream cut
+    by an error or a disconnect, or a response the server could not send, is logged with
+    `complete=False` in the record's `extra` (an error was logged by core already).
     """
 
     def __init__(
@@ -64,15 +64,11 @@ class AccessLogMiddleware:
         start = time.perf_counter()
         try:
             response = await call_next(request)
-        except ClientDisconnect:
+        except ClientDisconnect:  # the one exception core lets through: nobody to answer
             self._log(request, None, start, request_id, None)
             raise
-        except HTTPException as exc:  # core answers it with its own status
-            self._log(request, exc.status_code, start, request_id, None)
-            raise
-        except Exception as exc:
-            self._log(request, 500, start, request_id, exc)
-            raise
+        # Any other exception from inside has become core's answer already, at the boundary of
+        # the middleware that raised it (`Pipeline(recover=...)`): it arrives as a response.
 
         def after_body(outcome: BodyOutcome) -> None:
             # Written once the response has been sent (or could not be), never before.

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from microapi import ClientDisconnect, HTTPException, MicroAPI, Request, Response
+from microapi import ClientDisconnect, MicroAPI, Request, Response
 
 from ._vary import add_vary
 
@@ -90,14 +90,8 @@ class RequestMetrics:
         start = time.perf_counter()
         try:
             response = await call_next(request)
-        except ClientDisconnect:
-            self._observe(request, DISCONNECTED, start)
-            raise
-        except HTTPException as exc:  # core answers it with its own status
-            self._observe(request, str(exc.status_code), start)
-            raise
-        except Exception:  # core answers it with a 500
-            self._observe(request, "500", start)
+        except ClientDisconnect:  # the one exception core lets through (any other has become
+            self._observe(request, DISCONNECTED, start)  # core's answer, a response, by now)
             raise
         self._observe(request, str(response.status_code), start)
         return response

@@ -28,15 +28,6 @@ class _Encoded(JSONResponse):
     def render(self, content: Any) -> bytes:
         return content  # type: ignore[no-any-return]
 
-    def fresh(self) -> _Encoded:
-        """A copy to answer one request with (middleware may edit its headers), made without
-        validating and encoding the headers again."""
-        copy = object.__new__(_Encoded)
-        copy.status_code = self.status_code
-        copy.body = self.body
-        copy.raw_headers = self.raw_headers.copy()
-        return copy
-
 
 _new = object.__new__
 
@@ -86,8 +77,8 @@ class Dispatcher:
             request.path_params = found.params
             request.route = found.payload
             return await self._run(found.payload, request)
-        # The fixed 404 and 405 are copied here, as `_Encoded.fresh` does (middleware may edit
-        # the headers), without a coroutine or a call: their answers are the cheapest requests.
+        # The fixed 404 and 405 are copied from prebuilt answers (middleware may edit the
+        # headers), here, without a coroutine or a call: their answers are the cheapest requests.
         if type(found) is MethodNotAllowed:
             if self._plain_errors and scope["method"] != "OPTIONS":
                 known = self._allow.get(found.allowed) or self._allowed(found.allowed)
@@ -164,9 +155,9 @@ class Dispatcher:
         return known
 
     async def _not_allowed(self, request: Request, allowed: tuple[str, ...]) -> Response:
-        allow, not_allowed = self._allowed(allowed)
+        """OPTIONS without a handler, or a 405 for the app's `HTTPException` handler (the plain
+        405 is answered inline by `__call__`)."""
+        allow, _ = self._allowed(allowed)
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={"allow": allow})
-        if self._plain_errors:
-            return not_allowed.fresh()
         return await self._errors.respond(request, HTTPException(405, headers={"allow": allow}))

@@ -26,7 +26,7 @@ from .background import BackgroundTasks
 from .exceptions import AppFrozenError
 from .requests import Request
 from .responses import Response
-from .routing import Route, RouteDecorators, RouteGroup, method_names
+from .routing import Route, RouteDecorators, RouteGroup, check_prefix, method_names
 from .scheduling import Interval, JobInfo
 from .staticfiles import StaticFiles
 from .types import Receive, Scope, Send
@@ -149,10 +149,7 @@ class MicroAPI(RouteDecorators):
         normalising, no path outside `directory`, no listings, precompressed siblings) are
         `microapi.staticfiles.StaticFiles`'s. A missing directory raises now, naming it.
         """
-        if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
-            raise ValueError(
-                f"app.static prefix {prefix!r} must be empty or start with '/' and not end with it"
-            )
+        check_prefix(prefix, "app.static prefix")
         if "{" in prefix or "}" in prefix:
             raise ValueError(f"app.static prefix {prefix!r} must be static text, no parameters")
         self._check_open(f"serve static files at {prefix!r}")

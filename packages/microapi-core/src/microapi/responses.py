@@ -150,15 +150,22 @@ class Response:
     ) -> None:
         self.status_code = status_code
         body = self.body = self.render(content)
+        raw = self._header_list(headers, media_type)
+        if status_code >= 200 and status_code not in (204, 304):
+            raw.append((b"content-length", b"%d" % len(body)))
+        self.raw_headers = raw
+
+    def _header_list(
+        self, headers: Mapping[str, str] | None, media_type: str | None
+    ) -> list[tuple[bytes, bytes]]:
+        """The validated headers given, with a content type unless they hold one."""
         raw = [encode_header(k, v) for k, v in headers.items()] if headers else []
         if not (raw and any(k == b"content-type" for k, _ in raw)):
             if media_type is not None:
                 raw.append(content_type_header(media_type, self.charset))
             elif self._content_type is not None:
                 raw.append(self._content_type)
-        if status_code >= 200 and status_code not in (204, 304):
-            raw.append((b"content-length", b"%d" % len(body)))
-        self.raw_headers = raw
+        return raw
 
     async def send(self, send: Send, *, head: bool = False, request: Request | None = None) -> None:
         """Send this response as ASGI messages: the start, then the body (none for HEAD).
@@ -400,13 +407,7 @@ class StreamingResponse(Response, HoldsTeardown):
         self.body = b""
         self.cut: BaseException | None = None
         self.teardown: PendingTeardown | None = None
-        raw = [encode_header(k, v) for k, v in headers.items()] if headers else []
-        if not (raw and any(k == b"content-type" for k, _ in raw)):
-            if media_type is not None:
-                raw.append(content_type_header(media_type, self.charset))
-            elif self._content_type is not None:
-                raw.append(self._content_type)
-        self.raw_headers = raw
+        self.raw_headers = self._header_list(headers, media_type)
 
     def hold_teardown(self, teardown: PendingTeardown) -> None:
         """Keep the request's dependencies open until the body is final (see the class)."""

@@ -51,6 +51,15 @@ def method_names(path: str, methods: Iterable[str]) -> tuple[str, ...]:
     return tuple(method.upper() for method in methods)
 
 
+def check_prefix(prefix: str, what: str) -> None:
+    """A path prefix is empty, or starts with `/` and does not end with one (`/api`)."""
+    if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+        raise ValueError(
+            f"{what} {prefix!r} must be empty or start with '/' and not end "
+            f"with '/' (for example {'/' + prefix.strip('/')!r})"
+        )
+
+
 class RouteDecorators:
     """`route`, `get`, `post`, ...: every one ends in `add_route`, which the class defines."""
 
@@ -167,11 +176,7 @@ class RouteGroup(RouteDecorators):
         dependencies: Sequence[DependsMarker] = (),
         tags: Sequence[str] = (),
     ) -> None:
-        if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
-            raise ValueError(
-                f"route group prefix {prefix!r} must be empty or start with '/' and not end "
-                f"with '/' (for example {'/' + prefix.strip('/')!r})"
-            )
+        check_prefix(prefix, "route group prefix")
         for marker in dependencies:
             if not isinstance(marker, DependsMarker):
                 raise TypeError(
