@@ -58,7 +58,7 @@ build: ensure-uv
 # In-process benchmarks (benchmarks/*.py), then the end-to-end one under uvicorn and wrk.
 bench: ensure-uv
 	$(SYNC) --group bench
-	@for b in $(filter-out benchmarks/soak.py,$(wildcard benchmarks/*.py)); do \
+	@for b in $(filter-out benchmarks/soak.py benchmarks/compare.py,$(wildcard benchmarks/*.py)); do \
 	  echo "== $$b"; $(RUN) python $$b || exit 1; done
 	@if [ -f benchmarks/e2e/run.py ]; then echo "== benchmarks/e2e"; $(RUN) python benchmarks/e2e/run.py; fi
 
