@@ -190,10 +190,12 @@ def test_a_missing_directory_is_an_error_naming_it(tmp_path: Path) -> None:
         app.static("/static", tmp_path / "file")
 
 
-@pytest.mark.parametrize("prefix", ["static", "/static/", "/s/{x}"])
-def test_a_bad_prefix_is_refused(tmp_path: Path, prefix: str) -> None:
-    with pytest.raises(ValueError, match="prefix"):
-        MicroAPI().static(prefix, tmp_path)
+@pytest.mark.parametrize("prefix", ["static", "/static/", "/", "/s/{x}"])
+def test_a_bad_prefix_is_refused_naming_it(tmp_path: Path, prefix: str) -> None:
+    app = MicroAPI()
+    with pytest.raises(ValueError, match=f"app.static prefix {re.escape(repr(prefix))}"):
+        app.static(prefix, tmp_path)
+    assert list(app.router.routes()) == []
 
 
 # --- fuzzing: no byte from outside the root, whatever the encoding tricks ------------------
@@ -257,11 +259,3 @@ def test_fuzz_no_byte_outside_the_root_is_ever_sent(
             b"GZCSS",
             b'{"route":"wins"}',
         }, (raw, secret_path)
-
-
-@pytest.mark.parametrize("prefix", ["static", "/static/", "/", "/files/{name}"])
-def test_a_malformed_prefix_is_refused_naming_it(tmp_path: Path, prefix: str) -> None:
-    app = MicroAPI()
-    with pytest.raises(ValueError, match=f"app.static prefix {re.escape(repr(prefix))}"):
-        app.static(prefix, tmp_path)
-    assert list(app.router.routes()) == []
