@@ -3,13 +3,15 @@
 An HTTP scope becomes a `Request`, goes through the lifecycle's chain (middleware around the
 dispatcher), and the `Response` that comes back sends itself; background tasks run after it.
 Lifespan messages drive the lifecycle. It never decides what an exception means (that is
-`_errors.py`) and never reads the app's declarations: it is given the lifecycle.
+`_exception_handlers.py`) and never reads the app's declarations: only its lifecycle and its
+two body limits.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Protocol
 
 from ._exception_handlers import ExceptionHandlers
 from ._lifecycle import Lifecycle
@@ -32,15 +34,26 @@ is sent, and the tasks run on, tracked by the app until shutdown)."""
 _SEND_WHOLE = Response.send  # a response class that does not override how it is sent
 
 
-async def serve_http(
-    lifecycle: Lifecycle,
-    max_body_size: int,
-    scope: Scope,
-    receive: Receive,
-    send: Send,
-    body_timeout: float | None = None,
-) -> None:
-    """One request: the middleware chain, the response, then its background tasks."""
+class Served(Protocol):
+    """What the edge reads from the app on every call."""
+
+    lifecycle: Lifecycle
+    max_body_size: int
+    body_timeout: float | None
+
+
+async def serve(app: Served, scope: Scope, receive: Receive, send: Send) -> None:
+    """The app's ASGI call (`MicroAPI.__call__` is this function).
+
+    An HTTP request is served here, in this one coroutine (the middleware chain, the response,
+    then its background tasks): it is every request's first frame, so it calls nothing it can
+    do itself. Lifespan and WebSocket scopes go to their own functions.
+    """
+    if scope["type"] != "http":
+        await _serve_other(app.lifecycle, scope, receive, send)
+        return
+    lifecycle = app.lifecycle
+    max_body_size = app.max_body_size
     chain = lifecycle.chain
     if chain is None:
         if not await lifecycle.start_implicitly():
@@ -48,7 +61,7 @@ async def serve_http(
             return
         chain = lifecycle.chain
         assert chain is not None
-    request = Request(scope, receive, max_body_size, body_timeout)
+    request = Request(scope, receive, max_body_size, app.body_timeout)
     try:
         try:
             response = await chain(request)
@@ -142,6 +155,16 @@ async def serve_unavailable(
     errors: ExceptionHandlers = lifecycle.errors
     response = await errors.respond(request, HTTPException(503, detail))
     await response.send(send, head=scope.get("method") == "HEAD")
+
+
+async def _serve_other(lifecycle: Lifecycle, scope: Scope, receive: Receive, send: Send) -> None:
+    kind = scope["type"]
+    if kind == "lifespan":
+        await serve_lifespan(lifecycle, receive, send)
+    elif kind == "websocket":
+        await serve_websocket(receive, send)
+    else:
+        raise ValueError(f"MicroAPI does not handle ASGI scope type {kind!r}")
 
 
 async def serve_lifespan(lifecycle: Lifecycle, receive: Receive, send: Send) -> None:

@@ -15,7 +15,7 @@ from microapi_di import Container, MissingDependencyError
 from microapi_middleware import Middleware, Pipeline
 from microapi_router import Router
 
-from ._asgi import serve_http, serve_lifespan, serve_websocket
+from ._asgi import serve
 from ._exception_handlers import ExceptionHandler, ExceptionHandlers
 from ._lifecycle import Hook, Lifecycle, State
 from ._naming import qualified_name
@@ -29,7 +29,6 @@ from .responses import Response
 from .routing import Route, RouteDecorators, RouteGroup, check_prefix, method_names
 from .scheduling import Interval, JobInfo
 from .staticfiles import StaticFiles
-from .types import Receive, Scope, Send
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -320,18 +319,9 @@ class MicroAPI(RouteDecorators):
 
     # --- ASGI --------------------------------------------------------------
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await serve_http(
-                self.lifecycle, self.max_body_size, scope, receive, send, self.body_timeout
-            )
-        elif kind == "lifespan":
-            await serve_lifespan(self.lifecycle, receive, send)
-        elif kind == "websocket":
-            await serve_websocket(receive, send)
-        else:
-            raise ValueError(f"MicroAPI does not handle ASGI scope type {kind!r}")
+    # `await app(scope, receive, send)`: the edge's function itself, so that a request's first
+    # frame is the one that serves it (servers tell ASGI 3 apps by a coroutine `__call__`).
+    __call__ = serve
 
 
 def _optional_seconds(value: object, name: str) -> float | None:
