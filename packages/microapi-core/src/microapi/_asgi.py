@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Protocol
+from collections.abc import Awaitable
+from typing import Protocol, cast
 
+from ._dispatch import FixedAnswer
 from ._exception_handlers import ExceptionHandlers
 from ._lifecycle import Lifecycle
 from .exceptions import ClientDisconnect, HTTPException
@@ -64,7 +66,12 @@ async def serve(app: Served, scope: Scope, receive: Receive, send: Send) -> None
     request = Request(scope, receive, max_body_size, app.body_timeout)
     try:
         try:
-            response = await chain(request)
+            answer = chain(request)
+            # The dispatcher's fixed 404 and 405 come as they are (see `Dispatcher.answer`).
+            if type(answer) is FixedAnswer:
+                response: Response = answer
+            else:
+                response = await cast("Awaitable[Response]", answer)
         except ClientDisconnect:
             return  # nobody is left to answer
         except Exception as exc:  # raised by a middleware, outside any handler
@@ -87,14 +94,14 @@ async def serve(app: Served, scope: Scope, receive: Receive, send: Send) -> None
         except StreamNotStarted as failed:  # a stream failed before its first chunk
             request.background = None
             try:
-                answer = await lifecycle.errors.answer(request, failed.error)
+                replacement = await lifecycle.errors.answer(request, failed.error)
             except ClientDisconnect:  # the client left before the first chunk: nobody answers
                 request._final = response  # the stream recorded what cut it
                 if request._rare is not None:
                     request._run_callbacks()
                 return
-            _keep_added_headers(answer, response)
-            response = answer
+            _keep_added_headers(replacement, response)
+            response = replacement
             await response.send(send, head=head)
         except Exception as lost:  # the server could not send (the client is gone): say so
             request._final = _Unsent(response.status_code, lost)

@@ -6,7 +6,7 @@ Built once at start-up from the frozen router; the middleware pipeline wraps it.
 from __future__ import annotations
 
 from collections.abc import Coroutine
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from microapi_di import AppScope, TeardownError
@@ -21,8 +21,12 @@ from .responses import JSONResponse, Response
 from .routing import Route
 
 
-class _Encoded(JSONResponse):
-    """A JSON response whose body is already encoded: the framework's own fixed answers."""
+class FixedAnswer(JSONResponse):
+    """A JSON response whose body is already encoded: the framework's own fixed 404 and 405.
+
+    `Dispatcher.answer` returns one as it is, not wrapped in an awaitable, and the edge sends
+    it without awaiting: these are the cheapest requests.
+    """
 
     __slots__ = ()
 
@@ -31,10 +35,6 @@ class _Encoded(JSONResponse):
 
 
 _new = object.__new__
-
-
-async def _ready(response: Response) -> Response:
-    return response
 
 
 NOT_FOUND = b'{"detail":"Not Found"}'
@@ -67,18 +67,22 @@ class Dispatcher:
         self._errors = errors
         # Handlers are frozen by now: without one for HTTPException, answer 404/405 directly.
         self._plain_errors = errors.find(HTTPException) is None
-        self._allow: dict[tuple[str, ...], tuple[str, _Encoded]] = {}
-        self._not_found = _Encoded(NOT_FOUND, status_code=404)
+        self._allow: dict[tuple[str, ...], tuple[str, FixedAnswer]] = {}
+        self._not_found = FixedAnswer(NOT_FOUND, status_code=404)
 
     async def __call__(self, request: Request) -> Response:
         """The middleware pipeline's endpoint (an `async def`, as the pipeline requires)."""
-        return await self.answer(request)
+        answer = self.answer(request)
+        if type(answer) is FixedAnswer:
+            return answer
+        return await cast("Coroutine[Any, Any, Response]", answer)
 
-    def answer(self, request: Request) -> Coroutine[Any, Any, Response]:
-        """The awaitable answering `request`: for a matched route, `_run`'s coroutine itself.
+    def answer(self, request: Request) -> Coroutine[Any, Any, Response] | FixedAnswer:
+        """The awaitable answering `request` (for a matched route, `_run`'s coroutine itself),
+        or a fixed 404 or 405 as it is.
 
         A plain function, so that without middleware the edge awaits the route's coroutine
-        with no frame of the dispatcher's own around it.
+        with no frame of the dispatcher's own around it (and a fixed answer with none at all).
         """
         scope = request.scope
         raw = scope.get("raw_path")
@@ -93,22 +97,22 @@ class Dispatcher:
             request.route = found.payload
             return self._run(found.payload, request)
         # The fixed 404 and 405 are copied from prebuilt answers (middleware may edit the
-        # headers), here, without a call: their answers are the cheapest requests.
+        # headers), here, without a call or an awaitable.
         if type(found) is MethodNotAllowed:
             if self._plain_errors and scope["method"] != "OPTIONS":
                 known = self._allow.get(found.allowed) or self._allowed(found.allowed)
-                answer = _new(_Encoded)
+                answer = _new(FixedAnswer)
                 answer.status_code = 405
                 answer.body = NOT_ALLOWED
                 answer.raw_headers = known[1].raw_headers.copy()
-                return _ready(answer)
+                return answer
             return self._not_allowed(request, found.allowed)
         if self._plain_errors:
-            answer = _new(_Encoded)
+            answer = _new(FixedAnswer)
             answer.status_code = 404
             answer.body = NOT_FOUND
             answer.raw_headers = self._not_found.raw_headers.copy()
-            return _ready(answer)
+            return answer
         return self._errors.respond(request, HTTPException(404))
 
     async def _run(self, endpoint: Route, request: Request) -> Response:
@@ -158,14 +162,14 @@ class Dispatcher:
             lane.release()
         return response
 
-    def _allowed(self, allowed: tuple[str, ...]) -> tuple[str, _Encoded]:
+    def _allowed(self, allowed: tuple[str, ...]) -> tuple[str, FixedAnswer]:
         """The `Allow` value and the fixed 405 for a resource's methods, made once each."""
         known = self._allow.get(allowed)
         if known is None:
             allow = ", ".join(sorted({*allowed, "OPTIONS"}))
             known = self._allow[allowed] = (
                 allow,
-                _Encoded(NOT_ALLOWED, status_code=405, headers={"allow": allow}),
+                FixedAnswer(NOT_ALLOWED, status_code=405, headers={"allow": allow}),
             )
         return known
 

@@ -26,7 +26,7 @@ from microapi_di import AppScope, Container, Prepared
 from microapi_middleware import Pipeline
 from microapi_router import Router
 
-from ._dispatch import Dispatcher
+from ._dispatch import Dispatcher, FixedAnswer
 from ._exception_handlers import ExceptionHandlers
 from ._naming import qualified_name
 from ._scheduler import Scheduler
@@ -39,7 +39,9 @@ from .routing import Route
 State = Literal["new", "starting", "started", "stopping", "stopped", "failed"]
 Event = Literal["start", "ok", "error", "stop", "done"]
 Hook = Callable[..., Any]
-Chain = Callable[[Request], Awaitable[Response]]
+# The middleware chain, or without middleware `Dispatcher.answer` (which returns a fixed 404 or
+# 405 as it is, not awaitable).
+Chain = Callable[[Request], Awaitable[Response] | FixedAnswer]
 
 TRANSITIONS: dict[tuple[State, Event], State] = {
     ("new", "start"): "starting",
