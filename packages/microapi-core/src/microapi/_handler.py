@@ -1,8 +1,8 @@
-"""A handler as the dependency plan calls it: a coroutine function returning its response.
+"""A handler as the route's dependency plan calls it, and how its value becomes the response.
 
-The wrapper built here is what the route's DI plan calls, so everything it does happens inside
-the request scope: the response is built before teardown, and a route's group dependencies run
-before the handler's own. It never sends anything; the response does that at the edge.
+Both happen inside the request scope: the response is built before teardown, and a route's
+group dependencies run before the handler's own. Nothing here sends; the response does that
+at the edge.
 """
 
 from __future__ import annotations
@@ -28,59 +28,51 @@ def converter(status_code: int) -> Callable[[Any], Response]:
     """How a return value becomes the response for a route declared with `status_code`.
 
     A returned `Response` is always sent as is. Otherwise the value is JSON with that status;
-    with 204 or 304 the response has no body and no content type, whatever was returned.
+    with 204 or 304 the response has no body and no content type, whatever was returned. The
+    route's plan calls it on the handler's result inside the request scope (DI's `then`), so
+    the response is built before teardown: a value that cannot be encoded is an error the
+    generator dependencies see (they roll back), and teardown cannot change what was returned.
     """
     if status_code == 200:
         return to_response
-    if status_code in NO_BODY_STATUSES:
-        return lambda result: (
-            result if isinstance(result, Response) else Response(status_code=status_code)
-        )
-    if status_code < 200:  # informational: no content-length, as the constructor does
-        return lambda result: (
-            result
-            if isinstance(result, Response)
-            else JSONResponse(result, status_code=status_code)
-        )
-    return lambda result: (
-        result if isinstance(result, Response) else json_response(result, status_code)
-    )
+
+    def to_status_response(result: Any) -> Response:
+        if isinstance(result, Response):
+            return result
+        if status_code in NO_BODY_STATUSES:
+            return Response(status_code=status_code)
+        if status_code < 200:  # informational: no content-length, as the constructor does
+            return JSONResponse(result, status_code=status_code)
+        return json_response(result, status_code)
+
+    to_status_response.__name__ = f"to_response_{status_code}"
+    return to_status_response
 
 
-def responder(
-    fn: Callable[..., Any],
-    *,
-    status_code: int = 200,
-    dependencies: Sequence[DependsMarker] = (),
+def with_group_dependencies(
+    fn: Callable[..., Any], dependencies: Sequence[DependsMarker]
 ) -> Callable[..., Any]:
-    """`fn` as a coroutine function that returns its response.
+    """`fn` with a route's group `dependencies` as leading positional-only parameters.
 
-    The response is built inside the call, so inside the request scope: a value that cannot
-    be encoded is an error the generator dependencies see (they roll back), and teardown
-    cannot change what the handler returned. A plain function runs in a worker thread so it
-    cannot block the event loop. The wrapper keeps `fn`'s signature (`__wrapped__`), so
-    dependency resolution sees the user's parameters; `dependencies` (a route's group
-    dependencies) become leading positional-only parameters, resolved first and in order, whose
-    values are dropped before `fn` is called.
+    The plan resolves them first and in order; their values are dropped before `fn` is called.
+    The wrapper keeps `fn`'s kind (a coroutine function or a plain one, which the dispatcher
+    runs in a worker thread) and, through `__wrapped__`, its name and parameters.
     """
-    convert = converter(status_code)
     skip = len(dependencies)
     if call_kind(fn) is CallKind.CORO:
 
         @functools.wraps(fn)
-        async def respond(*args: Any, **kwargs: Any) -> Response:
-            return convert(await fn(*args[skip:], **kwargs))
+        async def handler(*args: Any, **kwargs: Any) -> Any:
+            return await fn(*args[skip:], **kwargs)
 
     else:
-        # Plain, like `fn`: the dispatcher's offload runs it on the request's worker thread,
-        # with the plain dependencies before it in the same trip when nothing needs the loop.
-        @functools.wraps(fn)
-        def respond(*args: Any, **kwargs: Any) -> Response:
-            return convert(fn(*args[skip:], **kwargs))
 
-    if dependencies:
-        respond.__signature__ = _with_leading(fn, dependencies)  # type: ignore[attr-defined]
-    return respond
+        @functools.wraps(fn)
+        def handler(*args: Any, **kwargs: Any) -> Any:
+            return fn(*args[skip:], **kwargs)
+
+    handler.__signature__ = _with_leading(fn, dependencies)  # type: ignore[attr-defined]
+    return handler
 
 
 def group_parameter(index: int) -> str:

@@ -31,7 +31,7 @@ from microapi_di import (
 )
 
 from ._binding import EMPTY, Binder, Binding, BindingError, plan_binding
-from ._handler import group_parameter, responder
+from ._handler import converter, group_parameter, with_group_dependencies
 from ._naming import qualified_name
 from .background import BackgroundTasks
 from .params import Param, Source
@@ -280,7 +280,9 @@ class Route:
         self.tags = tags
         self.groups = groups
         markers = [dependency.marker for dependency in dependencies]
-        self.handler = responder(fn, status_code=status_code, dependencies=markers)
+        # What the plan calls: the user's function, or with group dependencies, a wrapper
+        # taking them first.
+        self.handler = with_group_dependencies(fn, markers) if markers else fn
         self.path_names = frozenset(_TEMPLATE_PARAM.findall(template))
         self.plan: Prepared[Response] | None = None
         self._bindings: dict[Any, Binding] = {}
@@ -299,7 +301,12 @@ class Route:
         naming the route: an unresolvable parameter, an unconvertible annotation, a handler
         parameter only its default would fill."""
         try:
-            self.plan = container.prepare(self.handler, hook=self._hook, strict_defaults=True)
+            self.plan = container.prepare(
+                self.handler,
+                hook=self._hook,
+                strict_defaults=True,
+                then=converter(self.status_code),
+            )
         except DefaultOnlyError as exc:
             chain = (self._where(exc.chain), *exc.chain)
             hint = self._suggestion(exc.parameter, exc.default)

@@ -95,8 +95,14 @@ class Compiled:
     root: Node | None
 
 
-def compile_call(root: Node, mode: Mode, stale: frozenset[object], suffix: str = "") -> Compiled:
-    """A function that resolves `root`'s arguments and calls it.
+def compile_call(
+    root: Node,
+    mode: Mode,
+    stale: frozenset[object],
+    suffix: str = "",
+    then: Callable[[Any], Any] | None = None,
+) -> Compiled:
+    """A function that resolves `root`'s arguments and calls it (then `then` on its result).
 
     `stale` holds the override targets whose app-scoped instances no longer apply, so services
     touching them are built afresh where they are needed. A synchronous `mode` refuses a graph
@@ -105,17 +111,21 @@ def compile_call(root: Node, mode: Mode, stale: frozenset[object], suffix: str =
     if not mode.is_async:
         _refuse_async(root, ())
     elif mode.offload and not _needs_loop(root, mode, stale):
-        return _compile_one_trip(root, mode, stale)
+        return _compile_one_trip(root, mode, stale, then)
     emitter = _Emitter(mode, stale, f"resolve_{identifier(root.call)}{suffix}")
     call = emitter.call_expression(root)
     offloaded = emitter.offloads and root.call_kind is CallKind.SYNC
-    awaits = "await " if root.call_kind is CallKind.CORO or offloaded else ""
+    called = f"{'await ' if root.call_kind is CallKind.CORO or offloaded else ''}{call}"
     emitter.line(f"# the call itself: {emitter.constant(root.call)}, {root.call_kind.article}")
+    if then is not None:
+        then_name = emitter.constant(then)
+        emitter.line(f"# and what it returns through {then_name}")
+        called = f"{then_name}({called})"
     if mode.scoped or not emitter.generators:
-        emitter.line(f"return {awaits}{call}")
+        emitter.line(f"return {called}")
         return emitter.build(_wrap_plain, root)
     result = emitter.names.new("result")
-    emitter.line(f"{result} = {awaits}{call}")
+    emitter.line(f"{result} = {called}")
     return emitter.build(_wrap_teardown, root, result)
 
 
@@ -131,14 +141,16 @@ def _needs_loop(node: Node, mode: Mode, stale: frozenset[object]) -> bool:
     return any(arg.node is not None and _needs_loop(arg.node, mode, stale) for arg in node.args)
 
 
-def _compile_one_trip(root: Node, mode: Mode, stale: frozenset[object]) -> Compiled:
+def _compile_one_trip(
+    root: Node, mode: Mode, stale: frozenset[object], then: Callable[[Any], Any] | None
+) -> Compiled:
     """A graph with nothing async, offloaded whole: the synchronous function, in one trip.
 
     Set-up, the call and (for a one-shot call) teardown then run on one thread, one after the
     other, as in a synchronous scope.
     """
     body_mode = Mode(is_async=False, scoped=mode.scoped, offload=True)
-    body = compile_call(root, body_mode, stale, "_in_thread")
+    body = compile_call(root, body_mode, stale, "_in_thread", then)
     emitter = _Emitter(mode, stale, f"resolve_{identifier(root.call)}")
     inner = emitter.constant(body.call, body.call.__name__)
     arguments = ", ".join(emitter.arguments())

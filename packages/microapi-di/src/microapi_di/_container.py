@@ -94,6 +94,17 @@ class Container:
     @overload
     def prepare(
         self,
+        fn: Callable[..., Any],
+        *,
+        scope: str = ...,
+        hook: ParameterHook | None = ...,
+        strict_defaults: bool = ...,
+        then: Callable[[Any], R],
+    ) -> Prepared[R]: ...
+
+    @overload
+    def prepare(
+        self,
         fn: Callable[..., Awaitable[R]],
         *,
         scope: str = ...,
@@ -118,6 +129,7 @@ class Container:
         scope: str = "request",
         hook: ParameterHook | None = None,
         strict_defaults: bool = False,
+        then: Callable[[Any], Any] | None = None,
     ) -> Prepared[Any]:
         """Plan and validate `fn` once, to be called in a `scope` scope ("request" or "app").
 
@@ -127,8 +139,15 @@ class Container:
         `hook` is asked about every parameter of the graph that has no `Depends`, before the
         container's own rules (see `Parameter` and `Given`); with `strict_defaults`, a parameter
         of `fn` itself that nothing provides but its default raises `DefaultOnlyError`.
+
+        `then`, when given, is called with what `fn` returns (awaited, for a coroutine function),
+        inside the scope and before teardown, and its result is what the call returns: a
+        framework turns a handler's value into its response there, so an error doing so is one
+        the dependencies' teardown sees, and no wrapper function stands between the plan and
+        `fn`. It is always called where the event loop runs, or in the thread of a plan
+        offloaded whole.
         """
-        return Prepared(self._state, fn, level_of(scope), hook, strict_defaults)
+        return Prepared(self._state, fn, level_of(scope), hook, strict_defaults, then)
 
     def on_change(self, listener: Callable[[], None]) -> None:
         """Call `listener()` after every change that can alter a prepared callable's plan: a

@@ -170,7 +170,7 @@ class ContainerState:
         root = entry.graph(use.level) if entry is not None else None
         if root is None:
             root = self.plan(prepared, use.level)
-        compiled = compile_call(root, use.mode, self._stale())
+        compiled = compile_call(root, use.mode, self._stale(), then=prepared.then)
         if self.token is token:  # else the container changed meanwhile: do not keep it
             entry = self.runners.setdefault(prepared, Entry())
             entry.compiled[use] = compiled
@@ -281,6 +281,7 @@ class Prepared(Generic[R_co]):
         level: int,
         hook: ParameterHook | None = None,
         strict_defaults: bool = False,
+        then: Callable[[Any], Any] | None = None,
     ) -> None:
         # Raises if `fn` cannot be resolved.
         Planner(state.registry, {}, hook=hook, strict_defaults=strict_defaults).root(fn, level)
@@ -293,6 +294,7 @@ class Prepared(Generic[R_co]):
         self.scope = name_of(level)
         self.hook = hook
         self.strict_defaults = strict_defaults
+        self.then = then
         self._state = state
         self._level = level
 
