@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from microapi import BackgroundTasks, Depends, MicroAPI, Request
 from microapi._receiving import receive_within
-from microapi.responses import JSONResponse, json_response
+from microapi.responses import JSONResponse, Response, to_response
 from microapi.testing import TestClient
 from microapi.types import Message
 
@@ -23,8 +23,8 @@ from tests.asgi import http_scope
     "content", [{"hello": "world"}, [1, 2.5, None], "text", 0, None, {"é": ["ü", True]}]
 )
 @pytest.mark.parametrize("status", [200, 201, 202, 400, 418, 500])
-def test_json_response_is_the_constructor_without_headers(content: Any, status: int) -> None:
-    fast, general = json_response(content, status), JSONResponse(content, status_code=status)
+def test_to_response_is_the_constructor_without_headers(content: Any, status: int) -> None:
+    fast, general = to_response(content, status), JSONResponse(content, status_code=status)
     assert type(fast) is JSONResponse
     assert (fast.status_code, fast.body, fast.raw_headers) == (
         general.status_code,
@@ -32,12 +32,26 @@ def test_json_response_is_the_constructor_without_headers(content: Any, status: 
         general.raw_headers,
     )
     fast.headers["x-edit"] = "1"  # its own header list, editable like any response's
-    assert json_response(content, status).raw_headers == general.raw_headers
+    assert to_response(content, status).raw_headers == general.raw_headers
 
 
-def test_json_response_refuses_non_finite_floats_like_the_constructor() -> None:
-    with pytest.raises(ValueError, match="NaN"):
-        json_response({"x": float("nan")})
+@pytest.mark.parametrize("content", [{"x": float("nan")}, [1.0, float("-inf")], float("inf")])
+def test_to_response_refuses_non_finite_floats_like_the_constructor(content: Any) -> None:
+    with pytest.raises(ValueError, match="NaN") as fast:
+        to_response(content)
+    with pytest.raises(ValueError, match="NaN") as general:
+        JSONResponse(content)
+    assert str(fast.value) == str(general.value)
+
+
+def test_to_response_passes_a_response_through_whatever_the_status() -> None:
+    given = Response(b"x", status_code=202)
+    assert to_response(given) is given
+    assert to_response(given, 201) is given
+
+
+def test_to_response_keeps_a_null_that_is_no_float() -> None:
+    assert to_response({"x": None, "y": [None]}).body == b'{"x":null,"y":[null]}'
 
 
 NAMES = [b"content-length", b"Content-Length", b"CONTENT-TYPE", b"content-type", b"x-a", b"\xc0x"]

@@ -14,14 +14,9 @@ from typing import Annotated, Any
 
 from microapi_di import CallKind, DependsMarker, call_kind
 
-from .responses import JSONResponse, Response, json_response
+from .responses import JSONResponse, Response, to_response
 
 NO_BODY_STATUSES = frozenset({204, 304})
-
-
-def to_response(result: Any) -> Response:
-    """A handler's return value as a response: a `Response` as is, anything else JSON."""
-    return result if isinstance(result, Response) else json_response(result)
 
 
 def converter(status_code: int) -> Callable[[Any], Response]:
@@ -43,7 +38,7 @@ def converter(status_code: int) -> Callable[[Any], Response]:
             return Response(status_code=status_code)
         if status_code < 200:  # informational: no content-length, as the constructor does
             return JSONResponse(result, status_code=status_code)
-        return json_response(result, status_code)
+        return to_response(result, status_code)
 
     to_status_response.__name__ = f"to_response_{status_code}"
     return to_status_response

@@ -23,7 +23,11 @@ def _encode_other(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-_encode = msgspec.json.Encoder(enc_hook=_encode_other).encode
+encode_unchecked = msgspec.json.Encoder(enc_hook=_encode_other).encode
+"""msgspec's compact UTF-8 JSON, which writes NaN and infinities as `null`: for a caller that
+checks as `encode_json` does (a fast path), never on its own."""
+
+NON_FINITE = "NaN and infinities are not valid JSON; send null or a string instead"
 
 
 def encode_json(content: Any) -> bytes:
@@ -32,13 +36,14 @@ def encode_json(content: Any) -> bytes:
     msgspec writes non-finite floats as `null`, so a body holding `null` is checked for them
     (only then: the common body pays one substring search).
     """
-    body = _encode(content)
-    if b"null" in body and _has_non_finite(content):
-        raise ValueError("NaN and infinities are not valid JSON; send null or a string instead")
+    body = encode_unchecked(content)
+    if b"null" in body and has_non_finite(content):
+        raise ValueError(NON_FINITE)
     return body
 
 
-def _has_non_finite(content: Any) -> bool:
+def has_non_finite(content: Any) -> bool:
+    """Whether `content` holds a NaN or an infinity anywhere."""
     stack = [msgspec.to_builtins(content, enc_hook=_encode_other)]
     while stack:
         value = stack.pop()

@@ -31,7 +31,7 @@ from urllib.parse import quote
 from microapi_di import HoldsTeardown, PendingTeardown
 
 from . import _http_files as rules
-from ._json import encode_json
+from ._json import NON_FINITE, encode_json, encode_unchecked, has_non_finite
 from .datastructures import quote_cookie_value
 from .exceptions import ClientDisconnect, HTTPException, InvalidHeaderError
 from .types import Send
@@ -281,18 +281,28 @@ class JSONResponse(Response):
         return encode_json(content)
 
 
-def json_response(content: Any, status_code: int = 200) -> JSONResponse:
-    """`JSONResponse(content, status_code)` for a handler's return value, built directly.
+def to_response(content: Any, status_code: int = 200) -> Response:
+    """A handler's return value as its response: a `Response` as it is; anything else as
+    `JSONResponse(content, status_code)`, built directly.
 
-    Every request of a JSON route comes through here, so it skips what the constructor checks
-    for headers the caller could pass: there are none, the content type is the class's own
-    (encoded once) and only the length is new. `status_code` has a body (>= 200, not 204/304).
+    Every request of a JSON route comes through here, in one call: it skips what the
+    constructor checks for headers the caller could pass (there are none, the content type is
+    the class's own, encoded once, and only the length is new) and encodes as `encode_json`
+    does, inline. `status_code` has a body (>= 200, not 204/304).
     """
-    response = object.__new__(JSONResponse)
+    if isinstance(content, Response):
+        return content
+    body = encode_unchecked(content)
+    if b"null" in body and has_non_finite(content):
+        raise ValueError(NON_FINITE)
+    response = _new(JSONResponse)
     response.status_code = status_code
-    body = response.body = encode_json(content)
+    response.body = body
     response.raw_headers = [_JSON_CONTENT_TYPE, (b"content-length", b"%d" % len(body))]
     return response
+
+
+_new = object.__new__
 
 
 _JSON_CONTENT_TYPE = content_type_header(JSONResponse.media_type, JSONResponse.charset)
