@@ -212,3 +212,36 @@ def test_background_tasks_follow_the_plan_through_overrides() -> None:
             assert client.get("/").json() == "with tasks"
         assert client.get("/").json() == "plain"
     assert ran == ["handler", "override"]
+
+
+def test_a_route_keeps_its_runner_only_while_the_container_is_unchanged() -> None:
+    """The runner an all-async route keeps (`Route.run`) is dropped on every change: an
+    override set or undone, and the app scope of one client closing before the next opens."""
+    app = MicroAPI()
+    made: list[int] = []
+
+    class Counter:
+        def __init__(self) -> None:
+            made.append(1)
+            self.number = len(made)
+
+    async def who() -> str:
+        return "real"
+
+    async def fake() -> str:
+        return "fake"
+
+    app.registry.register(Counter, Counter, scope="app")
+
+    @app.get("/")
+    async def handler(counter: Counter, name: str = Depends(who)) -> list[Any]:
+        return [counter.number, name]
+
+    with TestClient(app) as client:
+        assert client.get("/").json() == [1, "real"]
+        assert client.get("/").json() == [1, "real"]  # the kept runner
+        with app.override(who, fake):
+            assert client.get("/").json() == [1, "fake"]
+        assert client.get("/").json() == [1, "real"]
+    with TestClient(app) as client:  # a new app scope: its own service, not the closed one's
+        assert client.get("/").json() == [2, "real"]

@@ -5,7 +5,7 @@ Built once at start-up from the frozen router; the middleware pipeline wraps it.
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
 
@@ -46,6 +46,7 @@ class Dispatcher:
 
     __slots__ = (
         "_allow",
+        "_app_scope",
         "_errors",
         "_match",
         "_not_found",
@@ -63,6 +64,7 @@ class Dispatcher:
     ):
         self._match = router.match
         self._threads = threads
+        self._app_scope = app_scope
         self._run_in_scope = app_scope.run
         self._errors = errors
         # Handlers are frozen by now: without one for HTTPException, answer 404/405 directly.
@@ -131,11 +133,11 @@ class Dispatcher:
                 values.update(bound)
             # Opens the request scope, calls the handler (which builds the response), then
             # tears the request's dependencies down.
-            plan = endpoint.plan  # prepared by the lifecycle before the dispatcher exists
             if not endpoint.threaded:  # all async: nothing to offload
-                response: Response = await self._run_in_scope(plan, values)  # type: ignore[arg-type]
+                run = endpoint.run or self._runner(endpoint)
+                response = await run(values)
             else:
-                response = await self._run_threaded(plan, values, request)
+                response = await self._run_threaded(endpoint.plan, values, request)
         except ClientDisconnect:
             raise
         except TeardownError as exc:
@@ -145,6 +147,19 @@ class Dispatcher:
         if tasks:
             request.background = tasks
         return response
+
+    def _runner(self, endpoint: Route) -> Callable[[Any], Coroutine[Any, Any, Response]]:
+        """The route's plan bound to the app scope, kept on the route until the container
+        changes (`Route.stale` drops it)."""
+        plan = endpoint.plan
+        assert plan is not None  # prepared by the lifecycle before the dispatcher exists
+        version = plan.version
+        run = endpoint.run = self._app_scope.runner(plan)
+        # Kept only if the container did not change meanwhile (it changes the version before
+        # telling the route), else used for this request alone.
+        if plan.version is not version:
+            endpoint.run = None
+        return run
 
     async def _run_threaded(self, plan: Any, values: Any, request: Request) -> Response:
         """Run `plan` with its plain steps on one worker thread, leased for this request."""

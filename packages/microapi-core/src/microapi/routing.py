@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -241,7 +241,9 @@ class Route:
     full path template, `methods` the registered methods, `status_code` the status of a non-
     `Response` return value, `dependencies` the group dependencies run before the handler's own,
     `groups` the prefixes of the enclosing groups (outermost first), `tags` the groups' tags,
-    `plan` the prepared dependency plan (None until the app prepares it).
+    `plan` the prepared dependency plan (None until the app prepares it), `run` what the
+    dispatcher awaits for an all-async plan (the plan bound to the app scope, `await
+    run(values)`; None until the first request and after every change to the container).
     """
 
     __slots__ = (
@@ -254,6 +256,7 @@ class Route:
         "methods",
         "path_names",
         "plan",
+        "run",
         "status_code",
         "tags",
         "template",
@@ -285,6 +288,7 @@ class Route:
         self.handler = with_group_dependencies(fn, markers) if markers else fn
         self.path_names = frozenset(_TEMPLATE_PARAM.findall(template))
         self.plan: Prepared[Response] | None = None
+        self.run: Callable[[Mapping[Any, Any]], Coroutine[Any, Any, Response]] | None = None
         self._bindings: dict[Any, Binding] = {}
         # What the dispatcher reads before the plan runs: None when the route reads no
         # parameter; `stale()` after the container changed, until the next request refreshes it.
@@ -330,9 +334,10 @@ class Route:
         return self.binder
 
     def stale(self) -> None:
-        """The container changed: refresh the binder on the next request."""
+        """The container changed: refresh the binder and the runner on the next request."""
         if self.plan is not None:
             self.binder = _Refresh(self)
+            self.run = None
 
     @property
     def bindings(self) -> tuple[Binding, ...]:

@@ -13,6 +13,7 @@ itself (the order, the errors) is `_teardown`'s job; what to run is `_codegen`'s
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
+from functools import partial
 from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar
 
@@ -161,6 +162,22 @@ class AppScope(_AppScopeBase):
             self._values, self._instances, values or NO_VALUES
         )
         return coroutine
+
+    def runner(self, prepared: Prepared[R], /) -> Callable[[Values], Coroutine[Any, Any, R]]:
+        """`run(prepared, values)` as one function of the values: ``await runner(values)``.
+
+        For a framework calling the same prepared callable on every request: the runner is the
+        compiled function with this scope's state bound, so a call skips `run`'s lookups. It
+        stays right while this scope is open and the container unchanged: take a new one after
+        every `Container.on_change` notification (this scope closing is one). With this scope's
+        `offload`, its synchronous steps go there, as with `run`.
+        """
+        offload = self._offload
+        if offload is None:
+            return partial(self._runner(prepared, RUN), self._values, self._instances)
+        call = self._runner(prepared, RUN_OFFLOADED)
+        values, instances = self._values, self._instances
+        return lambda given: call(values, instances, given, offload)
 
     async def call(self, prepared: Prepared[R], /, *, offload: Offload | None = None) -> R:
         """Call `prepared` at app scope (start-up hooks, workers): app services only.
