@@ -63,7 +63,12 @@ def test_a_plain_chain_reads_like_hand_written_code() -> None:
     prepared = chain_container().prepare(handler)
     assert prepared.source == golden(
         """
-        async def resolve_handler(av, asv, rv):
+        async def resolve_handler(
+            av, asv, rv,
+            # the objects it uses, bound once: read as local variables
+            get_user=get_user, Request=Request, Database_service=Database_service,
+            handler=handler,
+        ):
             # request: the value given to the request scope for Request
             try:
                 request = rv[Request]
@@ -87,13 +92,37 @@ async def save(session: Annotated[str, Depends(open_session)], name: str = "x") 
     return session
 
 
+def test_a_successful_call_reads_nothing_from_the_namespace() -> None:
+    """What the successful path uses is bound as defaults; only error paths read the namespace."""
+    container = Container()
+    container.register(Database, make_database)
+    prepared = container.prepare(save)
+
+    async def main() -> None:
+        async with container.app_scope() as app:
+            assert await app.run(prepared) == "session"
+            run = app.runner(prepared)
+            namespace = run.func.__globals__  # type: ignore[attr-defined]
+            kept = {name: namespace[name] for name in ("_no_value", "_no_yield", "_unwind")}
+            namespace.clear()
+            assert await run({}) == "session"
+            namespace.update(kept)
+
+    asyncio.run(main())
+
+
 def test_a_generator_is_finished_inline_by_a_one_shot_call() -> None:
     container = Container()
     container.register(Database, make_database)
     prepared = container.prepare(save)
     assert prepared.source == golden(
         """
-        async def resolve_save(av, asv, rv):
+        async def resolve_save(
+            av, asv, rv,
+            # the objects it uses, bound once: read as local variables
+            _Holds=_Holds, open_session=open_session, Database_service=Database_service,
+            save=save,
+        ):
             exits = []
             try:
                 # db: app service Database, created at start-up
@@ -154,7 +183,13 @@ def test_a_call_in_an_open_scope_reads_and_fills_its_cache() -> None:
     compiled = compile_call(root, Mode(is_async=True, scoped=True), frozenset())
     assert compiled.source == golden(
         """
-        async def resolve_twice(av, asv, rv, cache, exits):
+        async def resolve_twice(
+            av, asv, rv, cache, exits,
+            # the objects it uses, bound once: read as local variables
+            _MISSING=_MISSING, counter=counter, Request=Request,
+            Database_service=Database_service, make_database=make_database, get_user=get_user,
+            twice=twice,
+        ):
             # first: Depends(counter), a function; cached in the scope
             first = cache.get(counter, _MISSING)
             if first is _MISSING:
@@ -188,7 +223,7 @@ def test_a_synchronous_app_scope_gets_a_synchronous_function() -> None:
     prepared = container.prepare(handler)
     with container.sync_app_scope() as app:
         assert app.run(prepared, {Request: Request()}) == "ada"
-        assert prepared.source.startswith("def resolve_handler(av, asv, rv):\n")
+        assert prepared.source.startswith("def resolve_handler(\n    av, asv, rv,\n")
         assert "await" not in prepared.source
     assert prepared.source.startswith("async def resolve_handler(")
 

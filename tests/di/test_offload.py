@@ -62,11 +62,15 @@ async def async_handler(user: Annotated[str, Depends(get_user)]) -> str:
 def test_an_all_synchronous_graph_is_offloaded_whole_in_one_trip() -> None:
     prepared = Container().prepare(handler)
     source = prepared.offloaded_source
-    assert source.startswith("def resolve_handler_in_thread(av, asv, rv, offload):\n")
+    assert source.startswith("def resolve_handler_in_thread(\n    av, asv, rv, offload,\n")
     assert source.endswith(
         golden(
             """
-            async def resolve_handler(av, asv, rv, offload):
+            async def resolve_handler(
+                av, asv, rv, offload,
+                # the objects it uses, bound once: read as local variables
+                resolve_handler_in_thread=resolve_handler_in_thread,
+            ):
                 # nothing here needs the event loop: the whole call is one trip through offload
                 return await offload(resolve_handler_in_thread, av, asv, rv, offload)
             """
@@ -79,7 +83,12 @@ def test_a_mixed_graph_offloads_each_synchronous_step() -> None:
     prepared = Container().prepare(async_handler)
     assert prepared.offloaded_source == golden(
         """
-        async def resolve_async_handler(av, asv, rv, offload):
+        async def resolve_async_handler(
+            av, asv, rv, offload,
+            # the objects it uses, bound once: read as local variables
+            _MISSING=_MISSING, _finish_sync=_finish_sync, _Holds=_Holds, get_user=get_user,
+            session=session, async_handler=async_handler,
+        ):
             exits = []
             try:
                 # s: Depends(session), a generator; torn down after the call

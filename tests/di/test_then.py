@@ -145,7 +145,11 @@ async def test_the_generated_source_names_then() -> None:
     async with container.app_scope():
         assert prepared.source == textwrap.dedent(
             """\
-            async def resolve_hello(av, asv, rv):
+            async def resolve_hello(
+                av, asv, rv,
+                # the objects it uses, bound once: read as local variables
+                hello=hello, boxed=boxed,
+            ):
                 # the call itself: hello, a coroutine function
                 # and what it returns through boxed
                 return boxed(await hello())

@@ -16,8 +16,9 @@ The code is meant to be read, in a traceback or in `Prepared.source`:
   through it shows the line, for as long as the function's code exists.
 
 The text holds nothing but those names, Python keywords and scope levels: every user object
-(callables, keys, defaults) is passed in through the function's namespace, never written into
-the source, and names are only taken from ``__name__``-like identifiers, never from a repr.
+(callables, keys, defaults) is passed in through the function's namespace, and bound as a
+default parameter where the successful path uses it (so it is read as a local), never written
+into the source; names are only taken from ``__name__``-like identifiers, never from a repr.
 
 Three shapes are generated, all taking the app scope's values (``av``) and instances (``asv``)
 and the request scope's values (``rv``):
@@ -481,9 +482,45 @@ class _Emitter:
         return Compiled(function, source, root)
 
 
-def _header(emitter: _Emitter) -> str:
+def _header(emitter: _Emitter, body: list[str]) -> list[str]:
+    """The ``def`` line, with the namespace objects `body` uses on success bound as defaults.
+
+    A default is read as a local: a successful call touches no namespace dictionary, which
+    matters most when an app's many routes' functions are not in the CPU's caches. What only
+    an error path uses stays in the namespace, so a call does not copy it into its frame.
+    """
     keyword_ = "async def" if emitter.mode.is_async else "def"
-    return f"{keyword_} {emitter.function}({', '.join(emitter.arguments())}):"
+    arguments = ", ".join(emitter.arguments())
+    named = set(_IDENTIFIER.findall("\n".join(body))) - _ERROR_PATH
+    bound = [name for name in emitter.namespace if name in named]
+    if not bound:
+        return [f"{keyword_} {emitter.function}({arguments}):"]
+    lines = [f"{keyword_} {emitter.function}(", f"    {arguments},"]
+    lines.append("    # the objects it uses, bound once: read as local variables")
+    line = "   "
+    for name in bound:
+        item = f" {name}={name},"
+        if len(line) + len(item) > 88 and line.strip():
+            lines.append(line)
+            line = "   "
+        line += item
+    return [*lines, line, "):"]
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The helpers only raising, unwinding or handing a teardown over use (read from the namespace).
+_ERROR_PATH = frozenset(
+    {
+        "_no_value",
+        "_no_yield",
+        "_unwind",
+        "_outcome",
+        "_add",
+        "_stray_async",
+        "_stray_sync",
+        "_Pending",
+    }
+)
 
 
 def _indent(lines: list[str], depth: int) -> list[str]:
@@ -491,7 +528,8 @@ def _indent(lines: list[str], depth: int) -> list[str]:
 
 
 def _wrap_plain(emitter: _Emitter) -> list[str]:
-    return [_header(emitter), *_indent(emitter.lines, 1)]
+    body = _indent(emitter.lines, 1)
+    return [*_header(emitter, body), *body]
 
 
 def _wrap_teardown(emitter: _Emitter) -> list[str]:
@@ -504,7 +542,6 @@ def _wrap_teardown(emitter: _Emitter) -> list[str]:
     offload = ", offload" if emitter.mode.offload else ""
     result = emitter.result
     lines = [
-        _header(emitter),
         "    exits = []",
         "    try:",
         *_indent(emitter.lines, 2),
@@ -531,7 +568,7 @@ def _wrap_teardown(emitter: _Emitter) -> list[str]:
             f"    return {emitter.result}",
         ]
     )
-    return lines
+    return [*_header(emitter, lines), *lines]
 
 
 def _finish(generator: str, kind: CallKind) -> list[str]:
