@@ -245,3 +245,68 @@ def test_a_route_keeps_its_runner_only_while_the_container_is_unchanged() -> Non
         assert client.get("/").json() == [1, "real"]
     with TestClient(app) as client:  # a new app scope: its own service, not the closed one's
         assert client.get("/").json() == [2, "real"]
+
+
+def _raw_answer(app: Any, method: str, path: bytes, edit: bool = False) -> tuple[int, list[Any]]:
+    """Call `app` as a server would; with `edit`, change the header list it sends, as an
+    ASGI wrapper may (appending to the list in place)."""
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        if edit and message["type"] == "http.response.start":
+            message["headers"].append((b"x-wrapper", b"1"))
+        sent.append(message)
+
+    asyncio.run(app(http_scope(method, path), receive, send))
+    return sent[0]["status"], list(sent[0]["headers"])
+
+
+def test_the_shared_fixed_answers_are_sent_unchanged_whatever_a_wrapper_does() -> None:
+    app = MicroAPI()
+
+    @app.get("/here")
+    async def here() -> str:
+        return "ok"
+
+    with TestClient(app):
+        for method, path, status in (("GET", b"/nope", 404), ("POST", b"/here", 405)):
+            clean = _raw_answer(app, method, path)
+            assert clean[0] == status
+            for _ in range(3):  # each edit lands on a copy, never on the shared answer
+                assert _raw_answer(app, method, path, edit=True)[1] == [
+                    *clean[1],
+                    (b"x-wrapper", b"1"),
+                ]
+            assert _raw_answer(app, method, path) == clean
+
+
+def test_middleware_gets_a_fixed_answer_of_its_own_to_edit() -> None:
+    app = MicroAPI()
+    seen: list[int] = []
+
+    @app.get("/here")
+    async def here() -> str:
+        return "ok"
+
+    async def stamp(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        seen.append(response.status_code)
+        response.headers["x-count"] = str(len(seen))
+        response.status_code = 410 if request.path == "/gone" else response.status_code
+        return response
+
+    app.add_middleware(stamp)
+    with TestClient(app) as client:
+        first = client.get("/nope")
+        gone = client.get("/gone")
+        again = client.get("/nope")
+        allowed = client.post("/here")
+    assert (first.status_code, first.headers["x-count"]) == (404, "1")
+    assert gone.status_code == 410
+    assert (again.status_code, again.headers["x-count"]) == (404, "3")
+    assert (allowed.status_code, allowed.headers["x-count"]) == (405, "4")
+    assert allowed.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert again.json() == first.json() == {"detail": "Not Found"}

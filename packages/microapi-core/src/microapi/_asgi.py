@@ -66,11 +66,21 @@ async def serve(app: Served, scope: Scope, receive: Receive, send: Send) -> None
     try:
         try:
             answer = chain(request)
-            # The dispatcher's fixed 404 and 405 come as they are (see `Dispatcher.answer`).
             if type(answer) is FixedAnswer:
-                response: Response = answer
-            else:
-                response = await answer  # type: ignore[misc]  # a cast would be a call
+                # Without middleware, the dispatcher's shared fixed 404 or 405 (see
+                # `Dispatcher.answer`): nothing else saw this request, so it is only sent.
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": answer.status_code,
+                        "headers": answer.raw_headers.copy(),  # an ASGI wrapper may edit it
+                    }
+                )
+                head = scope["method"] == "HEAD"
+                await send({"type": "http.response.body", "body": b"" if head else answer.body})
+                request._final = answer
+                return
+            response: Response = await answer  # type: ignore[misc]  # a cast would be a call
         except ClientDisconnect:
             return  # nobody is left to answer
         except Exception as exc:  # raised by a middleware, outside any handler

@@ -24,14 +24,23 @@ from .routing import Route
 class FixedAnswer(JSONResponse):
     """A JSON response whose body is already encoded: the framework's own fixed 404 and 405.
 
-    `Dispatcher.answer` returns one as it is, not wrapped in an awaitable, and the edge sends
-    it without awaiting: these are the cheapest requests.
+    `Dispatcher.answer` returns the one prebuilt for the case, shared by every request and
+    never changed: without middleware the edge only sends it (a copy of its header list), and
+    the middleware pipeline gets a `copy()`: these are the cheapest requests.
     """
 
     __slots__ = ()
 
     def render(self, content: Any) -> bytes:
         return content  # type: ignore[no-any-return]
+
+    def copy(self) -> JSONResponse:
+        """A response of its own with the same answer, for middleware to observe and edit."""
+        copied = _new(JSONResponse)
+        copied.status_code = self.status_code
+        copied.body = self.body
+        copied.raw_headers = self.raw_headers.copy()
+        return copied
 
 
 _new = object.__new__
@@ -76,15 +85,15 @@ class Dispatcher:
         """The middleware pipeline's endpoint (an `async def`, as the pipeline requires)."""
         answer = self.answer(request)
         if type(answer) is FixedAnswer:
-            return answer
+            return answer.copy()
         return await answer  # type: ignore[misc,no-any-return]  # a cast would be a call
 
     def answer(self, request: Request) -> Coroutine[Any, Any, Response] | FixedAnswer:
         """The awaitable answering `request` (for a matched route, `_run`'s coroutine itself),
-        or a fixed 404 or 405 as it is.
+        or the shared fixed 404 or 405 itself (see `FixedAnswer`: not to be changed).
 
         A plain function, so that without middleware the edge awaits the route's coroutine
-        with no frame of the dispatcher's own around it (and a fixed answer with none at all).
+        with no frame of the dispatcher's own around it (and sends a fixed answer with none).
         """
         scope = request.scope
         raw = scope.get("raw_path")
@@ -98,23 +107,14 @@ class Dispatcher:
             request.path_params = found.params
             request.route = found.payload
             return self._run(found.payload, request)
-        # The fixed 404 and 405 are copied from prebuilt answers (middleware may edit the
-        # headers), here, without a call or an awaitable.
+        # The fixed 404 and 405, prebuilt, without a call or an awaitable.
         if type(found) is MethodNotAllowed:
             if self._plain_errors and scope["method"] != "OPTIONS":
                 known = self._allow.get(found.allowed) or self._allowed(found.allowed)
-                answer = _new(FixedAnswer)
-                answer.status_code = 405
-                answer.body = NOT_ALLOWED
-                answer.raw_headers = known[1].raw_headers.copy()
-                return answer
+                return known[1]
             return self._not_allowed(request, found.allowed)
         if self._plain_errors:
-            answer = _new(FixedAnswer)
-            answer.status_code = 404
-            answer.body = NOT_FOUND
-            answer.raw_headers = self._not_found.raw_headers.copy()
-            return answer
+            return self._not_found
         return self._errors.respond(request, HTTPException(404))
 
     async def _run(self, endpoint: Route, request: Request) -> Response:
