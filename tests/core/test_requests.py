@@ -236,6 +236,18 @@ def test_query_parameters_split_as_parse_qsl_does(query: str) -> None:
     assert QueryParams(query).multi_items() == parse_qsl(query, keep_blank_values=True)
 
 
+@pytest.mark.parametrize("query", ["a=1&b=2", "a&b=", "x=1&x=2", "", "a=%20b+c"])
+@pytest.mark.parametrize("key", ["a", "b", "x", "missing"])
+def test_query_get_is_the_mapping_get(query: str, key: str) -> None:
+    from collections.abc import Mapping
+
+    from microapi.datastructures import QueryParams
+
+    params = QueryParams(query)
+    assert params.get(key) == Mapping.get(params, key)
+    assert params.get(key, "fallback") == Mapping.get(params, key, "fallback")
+
+
 def test_request_json_refuses_a_number_too_large_for_a_float() -> None:
     from microapi import MicroAPI
     from microapi.testing import TestClient

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, unquote
 
 
@@ -72,6 +72,11 @@ class QueryParams(Mapping[str, str]):
 
     def __getitem__(self, key: str) -> str:
         return self._last[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The last value of `key`, or `default` (one dict lookup: the binder reads every
+        query parameter this way)."""
+        return self._last.get(key, default)
 
     def getlist(self, key: str) -> list[str]:
         """Every value of `key`, in the order given."""
