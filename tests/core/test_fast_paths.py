@@ -310,3 +310,69 @@ def test_middleware_gets_a_fixed_answer_of_its_own_to_edit() -> None:
     assert (allowed.status_code, allowed.headers["x-count"]) == (405, "4")
     assert allowed.headers["allow"] == "GET, HEAD, OPTIONS"
     assert again.json() == first.json() == {"detail": "Not Found"}
+
+
+def test_a_fixed_answer_the_server_cannot_send_is_no_500(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A send that fails on the shared 404 (the client is gone) is raised to the server as
+    before, and is not mistaken for a middleware's error: nothing logged, no second answer."""
+    app = MicroAPI()
+    with TestClient(app):
+        starts: list[Message] = []
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Message) -> None:
+            starts.append(message)
+            raise OSError("connection reset")
+
+        with caplog.at_level("ERROR", logger="microapi"), pytest.raises(OSError, match="reset"):
+            asyncio.run(app(http_scope("GET", b"/nope"), receive, send))
+    assert [m["status"] for m in starts] == [404]
+    assert [r for r in caplog.records if r.name.startswith("microapi")] == []
+
+
+def test_a_route_with_a_status_names_its_converter_in_the_generated_code() -> None:
+    app = MicroAPI()
+
+    @app.post("/items", status_code=201)
+    async def create() -> dict[str, int]:
+        return {"id": 1}
+
+    with TestClient(app) as client:
+        assert client.post("/items").status_code == 201
+        route = next(r.payload for r in app.lifecycle.router.routes())
+        assert route.plan is not None
+        assert "return to_response_201(await create())" in route.plan.source
+
+
+def test_a_runner_taken_while_the_route_is_told_of_a_change_is_not_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A change set from another thread can land while a request takes the route's runner;
+    that runner serves the request but is not kept (the next request takes a fresh one)."""
+    from microapi_di import AppScope
+
+    app = MicroAPI()
+
+    @app.get("/")
+    async def handler() -> str:
+        return "ok"
+
+    with TestClient(app) as client:
+        route = next(r.payload for r in app.lifecycle.router.routes())
+        taken = AppScope.runner
+
+        def runner_then_change(scope: AppScope, prepared: Any) -> Any:
+            run = taken(scope, prepared)
+            route.stale()  # what the container's notification does, landing meanwhile
+            return run
+
+        monkeypatch.setattr(AppScope, "runner", runner_then_change)
+        assert client.get("/").json() == "ok"
+        assert route.run is None
+        monkeypatch.setattr(AppScope, "runner", taken)
+        assert client.get("/").json() == "ok"
+        assert route.run is not None

@@ -8,6 +8,7 @@ A change to them is a change to the hot path: update them deliberately, and run
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import linecache
 import textwrap
@@ -102,7 +103,8 @@ def test_a_successful_call_reads_nothing_from_the_namespace() -> None:
         async with container.app_scope() as app:
             assert await app.run(prepared) == "session"
             run = app.runner(prepared)
-            namespace = run.func.__globals__  # type: ignore[attr-defined]
+            assert isinstance(run, functools.partial)  # the generated function, state bound
+            namespace = run.func.__globals__
             kept = {name: namespace[name] for name in ("_no_value", "_no_yield", "_unwind")}
             namespace.clear()
             assert await run({}) == "session"

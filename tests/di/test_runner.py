@@ -67,12 +67,13 @@ def test_a_runner_taken_after_a_change_sees_it() -> None:
 
     async def main() -> None:
         async with app_container.app_scope() as app:
-            before = app.runner(prepared)
+            assert await app.runner(prepared)({"name": "ada"}) == "ada: tx on Engine"
             seen = len(changes)
             with app_container.override(current_user, lambda: "override"):
                 assert len(changes) > seen  # the caller is told to take a new runner
                 assert await app.runner(prepared)({"name": "ada"}) == "override: tx on Engine"
-            assert await before({"name": "ada"}) == "ada: tx on Engine"
+            # undone: a runner taken now is the plan without the override again
+            assert await app.runner(prepared)({"name": "ada"}) == "ada: tx on Engine"
 
     asyncio.run(main())
 

@@ -156,3 +156,65 @@ async def test_the_generated_source_names_then() -> None:
             """
         )
     assert "boxed" not in container.prepare(hello).source
+
+
+def test_then_must_be_callable_and_the_error_names_the_callable() -> None:
+    with pytest.raises(TypeError, match=r"prepare\(.*handler\): then must be callable, got 3"):
+        Container().prepare(handler, then=3)  # type: ignore[call-overload]
+
+
+def test_then_goes_to_the_worker_thread_with_an_offloaded_plain_call() -> None:
+    """A plain `fn` offloaded in a graph that also needs the loop: `then` runs in the same
+    trip to the thread as `fn`, not on the loop."""
+    threads: list[str] = []
+
+    async def loop_dependency() -> str:
+        return "async"
+
+    def plain(value: Annotated[str, Depends(loop_dependency)]) -> str:
+        threads.append(f"fn {threading.current_thread().name}")
+        return value
+
+    def where(value: Any) -> Any:
+        threads.append(f"then {threading.current_thread().name}")
+        return value
+
+    executor = ThreadPoolExecutor(1, thread_name_prefix="worker")
+
+    async def offload(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(executor, lambda: fn(*args, **kwargs))
+
+    container = Container()
+    prepared = container.prepare(plain, then=where)
+
+    async def main() -> None:
+        async with container.app_scope(offload=offload) as app:
+            assert await app.run(prepared) == "async"
+            assert "await offload(_then_in_thread, where, plain, value)" in (
+                prepared.offloaded_source
+            )
+
+    asyncio.run(main())
+    executor.shutdown()
+    assert [entry.split("_")[0] for entry in threads] == ["fn worker", "then worker"]
+
+
+def test_a_name_only_a_comment_mentions_is_not_bound() -> None:
+    async def real() -> str:
+        return "real"
+
+    async def fake() -> str:
+        return "fake"
+
+    async def uses(value: Annotated[str, Depends(real)]) -> str:
+        return value
+
+    container = Container()
+    container.overrides[real] = fake
+    prepared = container.prepare(uses)
+    source = prepared.source
+    header = source.split("):\n", 1)[0]
+    assert "real" in source.split("):\n", 1)[1]  # the comment names the overridden target
+    assert "fake=fake" in header
+    assert "real=" not in header

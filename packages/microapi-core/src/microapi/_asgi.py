@@ -66,21 +66,10 @@ async def serve(app: Served, scope: Scope, receive: Receive, send: Send) -> None
     try:
         try:
             answer = chain(request)
-            if type(answer) is FixedAnswer:
-                # Without middleware, the dispatcher's shared fixed 404 or 405 (see
-                # `Dispatcher.answer`): nothing else saw this request, so it is only sent.
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": answer.status_code,
-                        "headers": answer.raw_headers.copy(),  # an ASGI wrapper may edit it
-                    }
-                )
-                head = scope["method"] == "HEAD"
-                await send({"type": "http.response.body", "body": b"" if head else answer.body})
-                request._final = answer
-                return
-            response: Response = await answer  # type: ignore[misc]  # a cast would be a call
+            if type(answer) is FixedAnswer:  # see `Dispatcher.answer`
+                response: Response = answer
+            else:
+                response = await answer
         except ClientDisconnect:
             return  # nobody is left to answer
         except Exception as exc:  # raised by a middleware, outside any handler
@@ -88,6 +77,19 @@ async def serve(app: Served, scope: Scope, receive: Receive, send: Send) -> None
             request.background = None
         head = scope["method"] == "HEAD"
         try:
+            if type(response) is FixedAnswer:
+                # Without middleware, the dispatcher's shared fixed 404 or 405: nothing else
+                # saw this request, so it is only sent.
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": response.status_code,
+                        "headers": response.raw_headers.copy(),  # an ASGI wrapper may edit it
+                    }
+                )
+                await send({"type": "http.response.body", "body": b"" if head else response.body})
+                request._final = response
+                return
             if type(response).send is _SEND_WHOLE:
                 # `Response.send` inlined for a complete body (most answers): one coroutine less.
                 await send(

@@ -6,7 +6,7 @@ Built once at start-up from the frozen router; the middleware pipeline wraps it.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, final
 from urllib.parse import quote
 
 from microapi_di import AppScope, TeardownError
@@ -21,6 +21,7 @@ from .responses import JSONResponse, Response
 from .routing import Route
 
 
+@final
 class FixedAnswer(JSONResponse):
     """A JSON response whose body is already encoded: the framework's own fixed 404 and 405.
 
@@ -86,7 +87,7 @@ class Dispatcher:
         answer = self.answer(request)
         if type(answer) is FixedAnswer:
             return answer.copy()
-        return await answer  # type: ignore[misc,no-any-return]  # a cast would be a call
+        return await answer
 
     def answer(self, request: Request) -> Coroutine[Any, Any, Response] | FixedAnswer:
         """The awaitable answering `request` (for a matched route, `_run`'s coroutine itself),
@@ -153,11 +154,11 @@ class Dispatcher:
         changes (`Route.stale` drops it)."""
         plan = endpoint.plan
         assert plan is not None  # prepared by the lifecycle before the dispatcher exists
-        version = plan.version
+        generation = endpoint.generation
         run = endpoint.run = self._app_scope.runner(plan)
-        # Kept only if the container did not change meanwhile (it changes the version before
-        # telling the route), else used for this request alone.
-        if plan.version is not version:
+        # Kept only if the route was not told of a change meanwhile (a change set from another
+        # thread may land between the two lines above), else used for this request alone.
+        if endpoint.generation != generation:
             endpoint.run = None
         return run
 
@@ -190,7 +191,7 @@ class Dispatcher:
 
     async def _not_allowed(self, request: Request, allowed: tuple[str, ...]) -> Response:
         """OPTIONS without a handler, or a 405 for the app's `HTTPException` handler (the plain
-        405 is answered inline by `__call__`)."""
+        405 is the prebuilt one `answer` returns)."""
         allow, _ = self._allowed(allowed)
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={"allow": allow})

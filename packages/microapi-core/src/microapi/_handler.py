@@ -40,7 +40,8 @@ def converter(status_code: int) -> Callable[[Any], Response]:
             return JSONResponse(result, status_code=status_code)
         return to_response(result, status_code)
 
-    to_status_response.__name__ = f"to_response_{status_code}"
+    # Named for the status in generated code and tracebacks.
+    to_status_response.__name__ = to_status_response.__qualname__ = f"to_response_{status_code}"
     return to_status_response
 
 

@@ -34,7 +34,8 @@ def encode_json(content: Any) -> bytes:
     """Compact UTF-8 JSON for `content`; NaN and infinities raise `ValueError`.
 
     msgspec writes non-finite floats as `null`, so a body holding `null` is checked for them
-    (only then: the common body pays one substring search).
+    (only then: the common body pays one substring search). `responses.to_response` repeats
+    these three lines inline (a handler's every value goes through it); change both together.
     """
     body = encode_unchecked(content)
     if b"null" in body and has_non_finite(content):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import NamedTuple, TypeVar, overload
 from urllib.parse import parse_qsl, quote, unquote
+
+T = TypeVar("T")
 
 
 class Address(NamedTuple):
@@ -73,7 +75,13 @@ class QueryParams(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return self._last[key]
 
-    def get(self, key: str, default: Any = None) -> Any:
+    @overload
+    def get(self, key: str) -> str | None: ...
+
+    @overload
+    def get(self, key: str, default: str | T) -> str | T: ...
+
+    def get(self, key: str, default: object = None) -> object:
         """The last value of `key`, or `default` (one dict lookup: the binder reads every
         query parameter this way)."""
         return self._last.get(key, default)

@@ -251,6 +251,7 @@ class Route:
         "binder",
         "dependencies",
         "fn",
+        "generation",
         "groups",
         "handler",
         "methods",
@@ -289,6 +290,8 @@ class Route:
         self.path_names = frozenset(_TEMPLATE_PARAM.findall(template))
         self.plan: Prepared[Response] | None = None
         self.run: Callable[[Mapping[Any, Any]], Coroutine[Any, Any, Response]] | None = None
+        # How many times the container changed since: what `run` was taken under is compared.
+        self.generation = 0
         self._bindings: dict[Any, Binding] = {}
         # What the dispatcher reads before the plan runs: None when the route reads no
         # parameter; `stale()` after the container changed, until the next request refreshes it.
@@ -337,6 +340,7 @@ class Route:
         """The container changed: refresh the binder and the runner on the next request."""
         if self.plan is not None:
             self.binder = _Refresh(self)
+            self.generation += 1
             self.run = None
 
     @property

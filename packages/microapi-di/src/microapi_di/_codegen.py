@@ -114,14 +114,22 @@ def compile_call(
     elif mode.offload and not _needs_loop(root, mode, stale):
         return _compile_one_trip(root, mode, stale, then)
     emitter = _Emitter(mode, stale, f"resolve_{identifier(root.call)}{suffix}")
-    call = emitter.call_expression(root)
     offloaded = emitter.offloads and root.call_kind is CallKind.SYNC
-    called = f"{'await ' if root.call_kind is CallKind.CORO or offloaded else ''}{call}"
-    emitter.line(f"# the call itself: {emitter.constant(root.call)}, {root.call_kind.article}")
-    if then is not None:
+    if then is not None and offloaded:
+        # `then` goes to the worker thread with the call: its work stays off the event loop.
+        callee, parts = emitter.call_parts(root)
         then_name = emitter.constant(then)
-        emitter.line(f"# and what it returns through {then_name}")
-        called = f"{then_name}({called})"
+        called = f"await offload({', '.join(['_then_in_thread', then_name, callee, *parts])})"
+        emitter.line(f"# the call itself: {callee}, {root.call_kind.article}")
+        emitter.line(f"# and what it returns through {then_name}, in the same trip")
+    else:
+        call = emitter.call_expression(root)
+        called = f"{'await ' if root.call_kind is CallKind.CORO or offloaded else ''}{call}"
+        emitter.line(f"# the call itself: {emitter.constant(root.call)}, {root.call_kind.article}")
+        if then is not None:
+            then_name = emitter.constant(then)
+            emitter.line(f"# and what it returns through {then_name}")
+            called = f"{then_name}({called})"
     if mode.scoped or not emitter.generators:
         emitter.line(f"return {called}")
         return emitter.build(_wrap_plain, root)
@@ -219,11 +227,21 @@ class _Names:
         return name
 
 
+def _then_in_thread(
+    then: Callable[[Any], Any], fn: Callable[..., Any], /, *args: Any, **kwargs: Any
+) -> Any:
+    """`then(fn(...))`: an offloaded plain call and its `then` in one trip to the thread."""
+    return then(fn(*args, **kwargs))
+
+
 # The names generated code itself uses: the signature, the teardown code, the helpers.
 _PARAMETERS = ("av", "asv", "rv", "cache", "exits")  # and "offload" in offloaded code
 _LOCALS = ("error", "problem", "failures", "failure")
+
+
 _HELPERS: dict[str, Any] = {
     "_MISSING": _MISSING,
+    "_then_in_thread": _then_in_thread,
     "_add": add_failure,
     "_outcome": outcome,
     "_stray_async": stray_yield_async,
@@ -491,7 +509,8 @@ def _header(emitter: _Emitter, body: list[str]) -> list[str]:
     """
     keyword_ = "async def" if emitter.mode.is_async else "def"
     arguments = ", ".join(emitter.arguments())
-    named = set(_IDENTIFIER.findall("\n".join(body))) - _ERROR_PATH
+    code = "\n".join(line.partition("#")[0] for line in body)  # no strings: "#" starts a comment
+    named = set(_IDENTIFIER.findall(code)) - _ERROR_PATH
     bound = [name for name in emitter.namespace if name in named]
     if not bound:
         return [f"{keyword_} {emitter.function}({arguments}):"]

@@ -144,9 +144,11 @@ class Container:
         inside the scope and before teardown, and its result is what the call returns: a
         framework turns a handler's value into its response there, so an error doing so is one
         the dependencies' teardown sees, and no wrapper function stands between the plan and
-        `fn`. It is always called where the event loop runs, or in the thread of a plan
-        offloaded whole.
+        `fn`. It runs where `fn` ran: on the caller's thread for an async `fn` or in a
+        synchronous scope, and in the offload's thread with a plain `fn` that is offloaded.
         """
+        if then is not None and not callable(then):
+            raise TypeError(f"prepare({describe(fn)}): then must be callable, got {then!r}")
         return Prepared(self._state, fn, level_of(scope), hook, strict_defaults, then)
 
     def on_change(self, listener: Callable[[], None]) -> None:

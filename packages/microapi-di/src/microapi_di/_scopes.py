@@ -169,7 +169,8 @@ class AppScope(_AppScopeBase):
         For a framework calling the same prepared callable on every request: the runner is the
         compiled function with this scope's state bound, so a call skips `run`'s lookups. It
         stays right while this scope is open and the container unchanged: take a new one after
-        every `Container.on_change` notification (this scope closing is one). With this scope's
+        every `Container.on_change` notification (this scope closing is one), and store it only
+        if none arrived while taking it (a change from another thread may). With this scope's
         `offload`, its synchronous steps go there, as with `run`.
         """
         offload = self._offload
