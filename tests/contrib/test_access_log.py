@@ -266,3 +266,37 @@ def test_the_line_is_written_once_the_response_has_been_sent(
     sent, lost = access_records(caplog)
     assert sent.complete is True  # type: ignore[attr-defined]
     assert lost.complete is False  # type: ignore[attr-defined]
+
+
+def test_a_line_no_handler_would_read_is_not_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the access logger above INFO, a 200 builds no line (nothing formatted or logged);
+    a 500 at ERROR is still written."""
+    from microapi_contrib import _access_log
+
+    built: list[str] = []
+    printable = _access_log._printable
+
+    def counting(text: str) -> str:
+        built.append(text)
+        return printable(text)
+
+    monkeypatch.setattr(_access_log, "_printable", counting)
+    logger = logging.getLogger("tests.quiet_access")
+    logger.setLevel(logging.ERROR)
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Collect()
+    logger.addHandler(handler)
+    try:
+        with TestClient(make_app(logger=logger), raise_server_exceptions=False) as client:
+            assert client.get("/items/1").status_code == 200
+            assert built == []
+            assert client.get("/boom").status_code == 500
+    finally:
+        logger.removeHandler(handler)
+    assert [record.status for record in records] == [500]  # type: ignore[attr-defined]
+    assert built != []

@@ -68,6 +68,7 @@ def test_an_access_line_as_one_object_with_its_fields(stream: io.StringIO) -> No
         "client": "testclient:50000",
         "request_id": "req-1",
         "error": None,
+        "complete": True,
     }
     assert message.startswith('testclient:50000 "GET /items/7?full=true" 200 ')
     assert isinstance(duration, float)

@@ -26,13 +26,12 @@ class AccessLogMiddleware:
     `method`, `path`, `query`, `status`, `duration_ms`, `client`, `request_id`, and `error`
     (the failure's exception type, `module.QualName`, or None).
 
-    Responses below 500 are logged at INFO, 5xx at ERROR. When the handler failed (core turned
-    the exception into a 500 and left it in `request.exception`) or an inner middleware
-    raised, the line names the exception in `error`, and its traceback is left to the record
-    core writes on `microapi.errors`, so each failure's traceback is logged once.
+    Responses below 500 are logged at INFO, 5xx at ERROR. When the handler or an inner
+    middleware failed (core turned the exception into a 500 at its boundary and left it in
+    `request.exception`), the line names the exception in `error`, and its traceback is left
+    to the record core writes on `microapi.errors`, so each failure's traceback is logged once.
     `tracebacks=True` attaches it to the access line as well (logging it twice), for setups
-    that collect the access log alone. An exception from an inner middleware is logged and
-    re-raised unchanged.
+    that collect the access log alone.
 
     Every request gets an id: the incoming `X-Request-ID` when it is a short, plain token
     (`trust_request_id=True`), otherwise a new one. Handlers read it as
@@ -65,7 +64,7 @@ class AccessLogMiddleware:
         try:
             response = await call_next(request)
         except ClientDisconnect:  # the one exception core lets through: nobody to answer
-            self._log(request, None, start, request_id, None)
+            self._log(request, None, start, request_id, None, complete=False)
             raise
         # Any other exception from inside has become core's answer already, at the boundary of
         # the middleware that raised it (`Pipeline(recover=...)`): it arrives as a response.
@@ -94,12 +93,14 @@ class AccessLogMiddleware:
         exc: BaseException | None,
         complete: bool = True,
     ) -> None:
+        level = logging.ERROR if status is not None and status >= 500 else logging.INFO
+        if not self.logger.isEnabledFor(level):
+            return  # nobody would read the line: build nothing
         duration_ms = (time.perf_counter() - start) * 1000
         path = _path(request)
         query = _printable(request.scope.get("query_string", b"").decode("latin-1"))
         client = f"{request.client.host}:{request.client.port}" if request.client else "-"
         target = f"{path}?{query}" if query else path
-        level = logging.ERROR if status is not None and status >= 500 else logging.INFO
         self.logger.log(
             level,
             FORMAT,

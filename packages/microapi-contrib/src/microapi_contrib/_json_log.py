@@ -17,6 +17,7 @@ ACCESS_FIELDS = (
     "client",
     "request_id",
     "error",
+    "complete",
 )
 """The `extra` attributes `AccessLogMiddleware` puts on its records."""
 
@@ -27,7 +28,7 @@ class JSONFormatter(logging.Formatter):
     Every object has `time` (ISO 8601 in UTC, to the millisecond), `level`, `logger` and
     `message` (the formatted message). Then, for each name in `fields` the record has as an
     attribute, that attribute: by default the access log's fields (`ACCESS_FIELDS`: `method`,
-    `path`, `query`, `status`, `duration_ms`, `client`, `request_id`, `error`); pass
+    `path`, `query`, `status`, `duration_ms`, `client`, `request_id`, `error`, `complete`); pass
     `fields=(*JSONFormatter.ACCESS_FIELDS, "user_id")` to add `extra` fields of your own.
     `exception` is the traceback as one string when the record carries one (`exc_info`), and
     `stack` the stack when logged with `stack_info=True`.

@@ -6,7 +6,7 @@ import string
 import uuid
 
 MAX_LENGTH = 128
-_ALLOWED = frozenset(string.ascii_letters + string.digits + "-_.:+/=@")
+_ALLOWED = frozenset(string.ascii_letters + string.digits + "-_.")
 
 
 def new_request_id() -> str:
@@ -15,7 +15,7 @@ def new_request_id() -> str:
 
 
 def is_acceptable(value: str) -> bool:
-    """Whether a client-sent id may be reused: 1-128 characters from `A-Za-z0-9-_.:+/=@`.
+    """Whether a client-sent id may be reused: 1-128 ASCII letters, digits, `-`, `_` or `.`.
 
     Anything else (spaces, quotes, control characters, very long values) could forge or
     garble log lines, so it is replaced by a new id instead.

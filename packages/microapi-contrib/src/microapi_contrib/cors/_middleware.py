@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Literal
 
@@ -14,8 +13,6 @@ from ._preflight import answer_preflight, is_preflight
 
 CallNext = Callable[[Request], Awaitable[Response]]
 
-errors_logger = logging.getLogger("microapi.errors")
-
 
 class CORSMiddleware:
     """Let scripts on other origins call the app, within what is configured.
@@ -26,8 +23,9 @@ class CORSMiddleware:
       origin, method and every requested header are allowed, otherwise 403 without them.
     - Other requests from an allowed origin get `Access-Control-Allow-Origin` (the exact
       origin unless any origin is allowed without credentials), `-Allow-Credentials` and
-      `-Expose-Headers`, on every status, errors included. An exception raised by an inner
-      middleware becomes a 500 here, so that too reaches the browser's script.
+      `-Expose-Headers`, on every status, errors included: an exception raised by an inner
+      middleware arrives as core's answer to it (made at that middleware's boundary), so that
+      too reaches the browser's script.
     - `Vary: Origin` is merged into every answer that depends on the origin.
 
     Options are checked at construction (`CORSConfigError`): see `CORSPolicy.build`.
@@ -59,12 +57,8 @@ class CORSMiddleware:
         policy = self.policy
         if is_preflight(request):
             return answer_preflight(policy, request)
-        if not policy.allows_origin(origin):
-            response = await call_next(request)
-        else:
-            # An inner middleware's exception arrives as core's answer to it (core turns it into
-            # a response at that middleware's boundary), so errors carry CORS headers too.
-            response = await call_next(request)
+        response = await call_next(request)
+        if policy.allows_origin(origin):
             _allow(policy, response, origin)
         if policy.varies_by_origin:
             add_vary(response, "Origin")

@@ -206,10 +206,10 @@ def _job(job: JobInfo) -> JobEntry:
 def _route(app: MicroAPI, template: str, methods: tuple[str, ...], endpoint: Route) -> RouteInfo:
     fn = endpoint.fn
     try:
-        plan = endpoint.plan
-        if plan is None:  # not prepared yet: the app prepares every handler at start-up
-            plan = app.registry.prepare(fn)
-        tree = tuple(_dependency(node) for node in plan.dependencies)
+        if endpoint.plan is None:  # not prepared yet: as start-up would (hook, group deps)
+            endpoint.prepare(app.registry)
+        assert endpoint.plan is not None
+        tree = tuple(_dependency(node) for node in endpoint.plan.dependencies)
         parameters = tuple(_parameter(binding) for binding in endpoint.bindings)
         error = None
     except Exception as exc:
