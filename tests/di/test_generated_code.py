@@ -332,3 +332,34 @@ def test_a_linecache_entry_lives_as_long_as_its_function() -> None:
     container.provide("unrelated")  # any change drops the compiled functions
     gc.collect()
     assert filename not in linecache.cache
+
+
+def test_a_parameter_named_like_a_helper_does_not_hide_it() -> None:
+    """`_unwind` (and every other namespace name) is reserved: the parameter's variable gets
+    another name, and an error is still thrown into the generators."""
+    log: list[str] = []
+
+    def session() -> Iterator[str]:
+        try:
+            yield "s"
+        except ValueError:
+            log.append("rolled back")
+            raise
+
+    def value() -> str:
+        return "v"
+
+    def handler(_unwind: str = Depends(value), s: str = Depends(session)) -> str:
+        raise ValueError("boom")
+
+    container = Container()
+    prepared = container.prepare(handler)
+
+    async def main() -> None:
+        async with container.app_scope() as app:
+            with pytest.raises(ValueError, match="boom"):
+                await app.run(prepared)
+
+    asyncio.run(main())
+    assert log == ["rolled back"]
+    assert "_unwind_2 = value()" in prepared.source

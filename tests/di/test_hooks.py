@@ -13,6 +13,7 @@ from microapi_di import (
     Given,
     InvalidDependencyError,
     MissingDependencyError,
+    MissingValueError,
     Parameter,
 )
 
@@ -170,3 +171,24 @@ def test_on_change_is_called_after_every_change_that_can_alter_plans() -> None:
     assert calls == ["changed"] * 3
     with pytest.raises(TypeError, match="callable"):
         container.on_change("nope")  # type: ignore[arg-type]
+
+
+def test_a_given_value_missing_at_app_scope_names_the_key() -> None:
+    """A hook's `Given` in a callable prepared at app scope is read like a declared app value,
+    but nothing checked it when the scope was entered: a clear error, not a bare KeyError."""
+    import asyncio
+
+    def job(token: str) -> str:
+        return token
+
+    container = Container()
+    prepared = container.prepare(job, scope="app", hook=lambda param: Given(param.name))
+
+    async def main() -> None:
+        async with container.app_scope() as app:
+            with pytest.raises(MissingValueError, match=r"no value for 'token'.*app scope"):
+                await app.call(prepared)
+        async with container.app_scope({"token": "t"}) as app:
+            assert await app.call(prepared) == "t"
+
+    asyncio.run(main())

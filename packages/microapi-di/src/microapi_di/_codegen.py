@@ -138,16 +138,24 @@ def compile_call(
     return emitter.build(_wrap_teardown, root, result)
 
 
-def _needs_loop(node: Node, mode: Mode, stale: frozenset[object]) -> bool:
+def _needs_loop(
+    node: Node, mode: Mode, stale: frozenset[object], seen: set[Node] | None = None
+) -> bool:
     """Whether the code for `node` in `mode` awaits anything: an async callable it calls.
 
-    Given values and app services created at start-up are only read, whatever made them.
+    Given values and app services created at start-up are only read, whatever made them. A
+    node shared by several dependents is looked at once (`seen`), so the walk is linear.
     """
-    if node.kind == "value" or _built_instance(node, mode, stale):
+    if seen is None:
+        seen = set()
+    if node in seen or node.kind == "value" or _built_instance(node, mode, stale):
         return False
     if node.call_kind.is_async:
         return True
-    return any(arg.node is not None and _needs_loop(arg.node, mode, stale) for arg in node.args)
+    seen.add(node)
+    return any(
+        arg.node is not None and _needs_loop(arg.node, mode, stale, seen) for arg in node.args
+    )
 
 
 def _compile_one_trip(
@@ -266,8 +274,8 @@ def _refuse_async(node: Node, chain: tuple[str, ...], seen: set[Node] | None = N
 
 def _no_value(key: object, level: int) -> MissingValueError:
     return MissingValueError(
-        f"no value for {describe(key)} was given to this {name_of(level)} scope, "
-        "though it was declared with provide()"
+        f"no value for {describe(key)} was given to this {name_of(level)} scope, though it "
+        "was declared with provide() or a parameter hook answered Given for it"
     )
 
 
@@ -283,11 +291,6 @@ class _Emitter:
         self.stale = stale
         self.lines: list[str] = []
         self.depth = 0
-        reserved = [*_PARAMETERS, *_LOCALS, *_HELPERS, "_no_value", "_no_yield"]
-        self.names = _Names([*reserved, "offload"] if mode.offload else reserved)
-        self.function = self.names.new(function)
-        # Whether synchronous steps go through `await offload(...)`.
-        self.offloads = mode.offload and mode.is_async
         # Generators set up, in order, with their kinds: a one-shot call finishes them inline.
         self.generators: list[tuple[str, CallKind]] = []
         self.namespace: dict[str, Any] = {
@@ -300,6 +303,12 @@ class _Emitter:
                 else unwind_sync
             ),
         }
+        # Every name the namespace holds is taken: a parameter cannot hide a helper.
+        reserved = [*_PARAMETERS, *_LOCALS, *self.namespace]
+        self.names = _Names([*reserved, "offload"] if mode.offload else reserved)
+        self.function = self.names.new(function)
+        # Whether synchronous steps go through `await offload(...)`.
+        self.offloads = mode.offload and mode.is_async
         # The name of each constant, by the identity of the object it holds.
         self.constants: dict[int, str] = {}
         # Variables already holding a node's value, per nested block: a value computed inside
@@ -403,12 +412,10 @@ class _Emitter:
         # A name key ("request") would otherwise take the name its variable wants.
         key = self.constant(given, f"{identifier(given)}_key" if isinstance(given, str) else None)
         self.line(f"# {var}: the value given to the {name_of(node.level)} scope for {key}")
-        if node.level == APP:
-            # App values are checked when the app scope is entered.
-            self.line(f"{var} = av[{key}]")
-            return
+        # App values declared with provide() are checked when the app scope is entered, but
+        # a parameter hook's `Given` is not declared: every read says what is missing.
         self.line("try:")
-        self.line(f"    {var} = rv[{key}]")
+        self.line(f"    {var} = {'av' if node.level == APP else 'rv'}[{key}]")
         self.line("except KeyError:")
         self.line(f"    raise _no_value({key}, {node.level}) from None")
 
