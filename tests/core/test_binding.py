@@ -316,7 +316,17 @@ class Opaque:
     """A class the validation layer cannot build from a string."""
 
 
-@pytest.mark.parametrize("annotation", [Opaque, dict[str, int], list[list[int]], bytes])
+class Slug(str):
+    """A subclass of a supported type: msgspec would refuse it on every request."""
+
+
+class Count(int):
+    pass
+
+
+@pytest.mark.parametrize(
+    "annotation", [Opaque, dict[str, int], list[list[int]], bytes, Slug, Count | None]
+)
 def test_an_annotation_the_layer_cannot_convert_is_a_start_up_error(annotation: Any) -> None:
     app = MicroAPI()
 

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from microapi import BackgroundTasks, MicroAPI
+from microapi.exceptions import AppFrozenError
 from microapi.testing import StartupFailed, TestClient
 
 from tests.core.services import Database, Session
@@ -133,6 +134,30 @@ def test_lifespan_context_manager_wraps_the_hooks() -> None:
     with TestClient(app):
         pass
     assert events == ["startup hook", "enter starting", "exit", "shutdown hook"]
+
+
+def test_a_lifespan_set_after_construction_is_entered_and_refused_once_started() -> None:
+    from contextlib import asynccontextmanager
+
+    events: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(app: MicroAPI) -> AsyncIterator[None]:
+        events.append("enter")
+        yield
+        events.append("exit")
+
+    app = MicroAPI()
+    assert app.lifespan is None
+    assert not app.needs_startup
+    app.lifespan = lifespan
+    assert app.lifespan is lifespan
+    assert app.needs_startup
+    with TestClient(app):
+        assert events == ["enter"]
+        with pytest.raises(AppFrozenError, match="cannot set lifespan"):
+            app.lifespan = None
+    assert events == ["enter", "exit"]
 
 
 def test_one_app_serves_several_test_clients_in_turn() -> None:

@@ -307,6 +307,10 @@ def test_status_code_applies_to_returned_values_not_to_responses() -> None:
     async def empty() -> dict[str, str]:
         return {"ignored": "because 204 has no body"}
 
+    @app.get("/unchanged", status_code=304)
+    async def unchanged() -> dict[str, str]:
+        return {"ignored": "because 304 has no body"}
+
     with TestClient(app) as client:
         assert (client.post("/created").status_code, client.post("/created").json()) == (
             201,
@@ -320,3 +324,33 @@ def test_status_code_applies_to_returned_values_not_to_responses() -> None:
         assert (empty_response.status_code, empty_response.content) == (204, b"")
         assert "content-type" not in empty_response.headers
         assert "content-length" not in empty_response.headers
+        unchanged_response = client.get("/unchanged")
+        assert (unchanged_response.status_code, unchanged_response.content) == (304, b"")
+        assert "content-type" not in unchanged_response.headers
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "message"),
+    [
+        ("201", TypeError, "status_code must be an int, got '201'"),
+        (True, TypeError, "status_code must be an int, got True"),
+        (99, ValueError, "status_code 99 is not a final status"),
+        (101, ValueError, "status_code 101 is not a final status"),
+        (600, ValueError, "status_code 600 is not a final status"),
+    ],
+)
+def test_a_bad_status_code_is_refused_at_registration_naming_the_route(
+    status: Any, error: type[Exception], message: str
+) -> None:
+    app = MicroAPI()
+    group = RouteGroup("/g")
+
+    async def handler() -> str:
+        return "x"
+
+    with pytest.raises(error, match=rf"route POST /items: {message}"):
+        app.post("/items", status_code=status)(handler)
+    group.post("/items", status_code=status)(handler)  # a group's routes are made on include
+    with pytest.raises(error, match=rf"route POST /g/items: {message}"):
+        app.include(group)
+    assert list(app.router.routes()) == []

@@ -498,3 +498,39 @@ def test_a_stream_failing_before_its_first_chunk_keeps_what_middleware_added() -
     assert response.headers["x-request-id"] == "abc"
     assert response.headers["access-control-allow-origin"] == "http://a.example"
     assert response.headers["content-type"] == "application/json"  # the answer's own
+
+
+def test_a_sync_stream_reads_the_sync_session_of_its_plain_handler_on_its_thread() -> None:
+    """SPEC 8.3: a stream may use a request-scoped session. A plain handler's sync generator
+    dependency (sqlite3, which refuses other threads) is opened, read by the sync stream and
+    closed on one worker thread: the request's."""
+    import sqlite3
+
+    from microapi.testing import TestClient
+
+    app = MicroAPI()
+    threads: dict[str, str] = {}
+
+    def session() -> Iterator[sqlite3.Connection]:
+        threads["setup"] = threading.current_thread().name
+        connection = sqlite3.connect(":memory:")  # check_same_thread left on
+        try:
+            yield connection
+        finally:
+            connection.close()
+            threads["teardown"] = threading.current_thread().name
+
+    @app.get("/rows")
+    def rows(db: Annotated[sqlite3.Connection, Depends(session)]) -> StreamingResponse:
+        def lines() -> Iterator[str]:
+            threads["stream"] = threading.current_thread().name
+            for (value,) in db.execute("SELECT value FROM (SELECT 1 AS value UNION SELECT 2)"):
+                yield f"{value}\n"
+
+        return StreamingResponse(lines(), media_type="text/plain")
+
+    with TestClient(app) as client:
+        response = client.get("/rows")
+    assert (response.status_code, response.text) == (200, "1\n2\n")
+    assert threads["setup"] == threads["stream"] == threads["teardown"]
+    assert threads["stream"].startswith("microapi-request")

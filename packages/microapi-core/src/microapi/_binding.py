@@ -116,7 +116,9 @@ def _check_scalar(annotation: Any, name: str, owner: str) -> None:
             continue
         if typing.get_origin(option) is Literal:
             continue
-        if isinstance(option, type) and (issubclass(option, (*SCALARS, enum.Enum))):
+        # Exactly these types (msgspec refuses a subclass of str or int at every request), or
+        # an Enum of any kind.
+        if option in SCALARS or (isinstance(option, type) and issubclass(option, enum.Enum)):
             continue
         raise BindingError(
             f"{owner}: parameter {name!r} is annotated {_show(annotation)}, which a request "

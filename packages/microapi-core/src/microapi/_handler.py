@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from microapi_di import CallKind, DependsMarker, call_kind
 
-from .responses import JSONResponse, Response, to_response
+from .responses import Response, to_response
 
 NO_BODY_STATUSES = frozenset({204, 304})
 
@@ -22,8 +22,9 @@ NO_BODY_STATUSES = frozenset({204, 304})
 def converter(status_code: int) -> Callable[[Any], Response]:
     """How a return value becomes the response for a route declared with `status_code`.
 
-    A returned `Response` is always sent as is. Otherwise the value is JSON with that status;
-    with 204 or 304 the response has no body and no content type, whatever was returned. The
+    A returned `Response` is always sent as is. Otherwise the value is JSON with that status
+    (200 to 599, checked by the route); with 204 or 304 the response has no body and no
+    content type, whatever was returned. The choice is made here, once per route. The
     route's plan calls it on the handler's result inside the request scope (DI's `then`), so
     the response is built before teardown: a value that cannot be encoded is an error the
     generator dependencies see (they roll back), and teardown cannot change what was returned.
@@ -31,14 +32,15 @@ def converter(status_code: int) -> Callable[[Any], Response]:
     if status_code == 200:
         return to_response
 
-    def to_status_response(result: Any) -> Response:
-        if isinstance(result, Response):
-            return result
-        if status_code in NO_BODY_STATUSES:
-            return Response(status_code=status_code)
-        if status_code < 200:  # informational: no content-length, as the constructor does
-            return JSONResponse(result, status_code=status_code)
-        return to_response(result, status_code)
+    if status_code in NO_BODY_STATUSES:
+
+        def to_status_response(result: Any) -> Response:
+            return result if isinstance(result, Response) else Response(status_code=status_code)
+
+    else:
+
+        def to_status_response(result: Any) -> Response:
+            return to_response(result, status_code)
 
     # Named for the status in generated code and tracebacks.
     to_status_response.__name__ = to_status_response.__qualname__ = f"to_response_{status_code}"

@@ -65,7 +65,6 @@ class MicroAPI(RouteDecorators):
         background_timeout: float | None = None,
     ) -> None:
         self.exception_handlers = ExceptionHandlers(debug)
-        self.lifespan = lifespan
         self.max_body_size = max_body_size
         self.body_timeout = _optional_seconds(body_timeout, "body_timeout")
         request_pool = ThreadPool(pool_size(request_threads, "request_threads"), "microapi-request")
@@ -99,13 +98,28 @@ class MicroAPI(RouteDecorators):
             self.exception_handlers,
             self.startup_hooks,
             self.shutdown_hooks,
-            None if lifespan is None else (lambda: lifespan(self)),
+            None,  # set by `self.lifespan` below
             self.scheduler,
             timeout_seconds(shutdown_timeout),
             request_pool,
             background_pool,
             self.background_work,
         )
+        self.lifespan = lifespan
+
+    @property
+    def lifespan(self) -> Callable[[MicroAPI], AbstractAsyncContextManager[Any]] | None:
+        """The `lifespan=` context manager factory, entered with the app at start-up and
+        exited at shutdown; settable until start-up."""
+        return self._lifespan
+
+    @lifespan.setter
+    def lifespan(
+        self, value: Callable[[MicroAPI], AbstractAsyncContextManager[Any]] | None
+    ) -> None:
+        self._check_open("set lifespan")
+        self._lifespan = value
+        self.lifecycle.lifespan = None if value is None else (lambda: value(self))
 
     @property
     def debug(self) -> bool:

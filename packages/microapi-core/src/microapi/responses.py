@@ -18,6 +18,7 @@ import stat
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
+    Callable,
     Iterable,
     Iterator,
     Mapping,
@@ -37,6 +38,7 @@ from .exceptions import ClientDisconnect, HTTPException, InvalidHeaderError
 from .types import Send
 
 if TYPE_CHECKING:
+    from ._threads import Lane
     from .datastructures import Headers
     from .requests import Request
 
@@ -345,23 +347,31 @@ def _next(iterator: Iterator[Any]) -> Any:
 class _InThread:
     """A synchronous iterator advanced in a worker thread, one `next` at a time.
 
-    A cancelled `next` keeps running in its thread; `aclose` waits for it before closing the
-    iterator (a generator cannot be closed while it runs), also in a thread.
+    With the request's `Lane` (a plain handler's request keeps its worker until the body's
+    teardown), on that very thread, where its request-scoped sync session was opened;
+    otherwise in the loop's default executor. A cancelled `next` keeps running in its thread;
+    `aclose` waits for it before closing the iterator (a generator cannot be closed while it
+    runs), also in that thread.
     """
 
-    __slots__ = ("_context", "_iterator", "_pending")
+    __slots__ = ("_context", "_iterator", "_lane", "_pending")
 
-    def __init__(self, iterable: Iterable[Any]) -> None:
+    def __init__(self, iterable: Iterable[Any], lane: Lane | None) -> None:
         self._iterator = iter(iterable)
+        self._lane = lane
         self._pending: asyncio.Future[Any] | None = None
         self._context = contextvars.copy_context()
+
+    def _in_thread(self, fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+        if self._lane is None:
+            return asyncio.get_running_loop().run_in_executor(None, self._context.run, fn, *args)
+        return asyncio.ensure_future(self._lane(self._context.run, fn, *args))
 
     def __aiter__(self) -> _InThread:
         return self
 
     async def __anext__(self) -> Any:
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(None, self._context.run, _next, self._iterator)
+        future = self._in_thread(_next, self._iterator)
         self._pending = future
         value = await asyncio.shield(future)
         self._pending = None
@@ -374,7 +384,7 @@ class _InThread:
             await asyncio.wait([self._pending])
         close = getattr(self._iterator, "close", None)
         if close is not None:
-            await asyncio.to_thread(self._context.run, close)
+            await self._in_thread(close)
 
 
 class StreamingResponse(Response, HoldsTeardown):
@@ -434,7 +444,8 @@ class StreamingResponse(Response, HoldsTeardown):
             await send(self._start())
             await send({"type": "http.response.body", "body": b""})
             return
-        await self._stream(send, request, _iterate(self.content))
+        lane = None if request is None else request._lane
+        await self._stream(send, request, _iterate(self.content, lane))
 
     def _start(self) -> dict[str, Any]:
         return {
@@ -556,10 +567,10 @@ def _encode_chunk(chunk: Any, charset: str) -> bytes:
     raise TypeError(f"a streamed chunk must be bytes or str, not {type(chunk).__name__}")
 
 
-def _iterate(content: Any) -> AsyncIterator[Any]:
+def _iterate(content: Any, lane: Lane | None) -> AsyncIterator[Any]:
     if hasattr(content, "__aiter__"):
         return aiter(content)
-    return _InThread(content)
+    return _InThread(content, lane)
 
 
 async def _close(iterator: Any) -> None:

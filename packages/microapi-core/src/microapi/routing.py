@@ -276,6 +276,16 @@ class Route:
         tags: tuple[str, ...] = (),
         groups: tuple[str, ...] = (),
     ) -> None:
+        if isinstance(status_code, bool) or not isinstance(status_code, int):
+            raise TypeError(
+                f"route {', '.join(methods)} {template}: status_code must be an int, "
+                f"got {status_code!r}"
+            )
+        if not 200 <= status_code <= 599:
+            raise ValueError(
+                f"route {', '.join(methods)} {template}: status_code {status_code} is not a "
+                "final status (200 to 599)"
+            )
         self.fn = fn
         self.template = template
         self.methods = methods
