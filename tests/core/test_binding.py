@@ -607,3 +607,87 @@ def test_a_body_error_inside_a_dict_names_the_key() -> None:
         nested = client.post("/", json={"sizes": {"small": 1, "large": "big"}}).json()["detail"]
     assert [error["loc"] for error in flat] == [["body", "b"]]
     assert [error["loc"] for error in nested] == [["body", "sizes", "large"]]
+
+
+# --- pinned by SPEC 8.2 sentences (markers anywhere, aliases in loc, planned at start-up) -----
+
+
+@dataclasses.dataclass
+class Note:
+    text: str
+
+
+def test_cookie_and_body_markers_work_in_a_dependency_as_in_the_handler() -> None:
+    """Every marker works the same in the handler and in any dependency of its graph."""
+    app = MicroAPI()
+
+    def session_user(session: Annotated[str, Cookie()]) -> str:
+        return f"user of {session}"
+
+    def note_text(note: Annotated[Note, Body()]) -> str:
+        return note.text
+
+    @app.post("/notes")
+    async def create(
+        user: str = Depends(session_user), text: str = Depends(note_text)
+    ) -> dict[str, str]:
+        return {"user": user, "text": text}
+
+    with TestClient(app) as client:
+        client.cookies.set("session", "s1")
+        ok = client.post("/notes", json={"text": "hi"})
+        client.cookies.clear()
+        bad = client.post("/notes", json={"text": 3})
+    assert (ok.status_code, ok.json()) == (200, {"user": "user of s1", "text": "hi"})
+    assert bad.status_code == 422
+    locs = sorted(error["loc"] for error in bad.json()["detail"])
+    assert locs == [["body", "text"], ["cookie", "session"]]
+
+
+def test_an_alias_is_the_loc_and_a_header_is_named_dashed_and_lower_case() -> None:
+    app = MicroAPI()
+
+    @app.get("/")
+    async def handler(
+        token: Annotated[int, Header(alias="X-Token")],
+        user_agent: Annotated[int, Header()],
+        sid: Annotated[int, Cookie(alias="session-id")],
+    ) -> None:
+        return None
+
+    with TestClient(app) as client:
+        client.cookies.set("session-id", "nope")
+        response = client.get("/", headers={"x-token": "nope", "user-agent": "nope"})
+    assert response.status_code == 422
+    locs = sorted(error["loc"] for error in response.json()["detail"])
+    assert locs == [["cookie", "session-id"], ["header", "user-agent"], ["header", "x-token"]]
+
+
+def test_conversion_is_planned_at_start_up_not_per_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Conversion and decoding are planned at start-up; per request only the conversions run."""
+    from microapi import routing
+
+    planned: list[str] = []
+    plan = routing.plan_binding  # type: ignore[attr-defined]
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        planned.append(args[1])
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(routing, "plan_binding", counting)
+    app = MicroAPI()
+
+    @app.get("/items/{item_id}")
+    async def item(item_id: int, limit: Annotated[int, Query()] = 5) -> list[int]:
+        return [item_id, limit]
+
+    with TestClient(app) as client:
+        route = next(r.payload for r in app.router.routes())
+        assert route.binder is not None  # planned before the first request
+        at_start = list(planned)
+        for number in range(3):
+            assert client.get(f"/items/{number}", params={"limit": 2}).json() == [number, 2]
+    assert sorted(set(at_start)) == ["item_id", "limit"]
+    assert planned == at_start  # nothing planned again per request

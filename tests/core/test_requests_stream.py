@@ -112,3 +112,25 @@ def test_a_disconnect_while_streaming_raises_client_disconnect() -> None:
 
     with pytest.raises(ClientDisconnect):
         run(collect(request))
+
+
+def test_the_apps_max_body_size_bounds_request_stream() -> None:
+    """`request.stream()` reads within the app's `max_body_size`: 413 past it, for a declared
+    length and for a chunked body."""
+    from microapi import MicroAPI
+    from microapi.testing import TestClient
+
+    app = MicroAPI(max_body_size=10)
+
+    @app.post("/upload")
+    async def upload(request: Request) -> int:
+        return sum([len(chunk) async for chunk in request.stream()])
+
+    def chunked(parts: list[bytes]) -> Any:
+        yield from parts
+
+    with TestClient(app) as client:
+        assert client.post("/upload", content=b"x" * 10).json() == 10
+        assert client.post("/upload", content=b"x" * 11).status_code == 413
+        assert client.post("/upload", content=chunked([b"x" * 6, b"x" * 6])).status_code == 413
+        assert client.post("/upload", content=chunked([b"x" * 5, b"x" * 5])).json() == 10

@@ -518,3 +518,22 @@ def test_a_file_with_another_status_ignores_conditionals(tmp_path: Path) -> None
         response = client.get("/f", headers={"range": "bytes=0-1", "if-none-match": "*"})
     assert response.status_code == 404
     assert response.content == b"<h1>missing</h1>"
+
+
+def test_file_response_takes_its_pinned_arguments_in_order(tmp_path: Path) -> None:
+    """`FileResponse(path, status_code=200, headers=None, media_type=None, filename=None)`:
+    positionally too, with the headers given kept beside the file's own."""
+    path = make_file(tmp_path, "report.txt", b"numbers")
+    app = MicroAPI()
+
+    @app.get("/f")
+    def get_file() -> FileResponse:
+        return FileResponse(path, 200, {"x-a": "1"}, None, "dl.txt")
+
+    with TestClient(app) as client:
+        response = client.get("/f")
+    assert (response.status_code, response.content) == (200, b"numbers")
+    assert response.headers["x-a"] == "1"
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert response.headers["content-disposition"] == 'attachment; filename="dl.txt"'
+    assert "etag" in response.headers

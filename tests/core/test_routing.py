@@ -354,3 +354,46 @@ def test_a_bad_status_code_is_refused_at_registration_naming_the_route(
     with pytest.raises(error, match=rf"route POST /g/items: {message}"):
         app.include(group)
     assert list(app.router.routes()) == []
+
+
+def test_a_group_without_a_prefix_and_a_keyword_prefix_with_an_empty_path() -> None:
+    """`RouteGroup(prefix="", ...)`: no prefix adds nothing; with one, `""` is the prefix."""
+    app = MicroAPI()
+    plain = RouteGroup()
+    named = RouteGroup(prefix="/p")
+
+    @plain.get("/g")
+    async def in_plain() -> str:
+        return "plain"
+
+    @named.get("")
+    async def at_prefix() -> str:
+        return "prefix itself"
+
+    app.include(plain)
+    app.include(named)
+    with TestClient(app) as client:
+        assert client.get("/g").json() == "plain"
+        assert client.get("/p").json() == "prefix itself"
+        assert client.get("/p/").status_code == 404
+
+
+def test_a_path_tail_through_an_app_route() -> None:
+    """`{name:path}` as an app route: every remaining segment, each percent-decoded, joined
+    with "/"; never empty; the lowest precedence."""
+    app = MicroAPI()
+
+    @app.get("/files/{rest:path}")
+    async def files(rest: str) -> str:
+        return rest
+
+    @app.get("/files/special")
+    async def special() -> str:
+        return "static wins"
+
+    with TestClient(app) as client:
+        assert client.get("/files/a/b/c.txt").json() == "a/b/c.txt"
+        assert client.get("/files/a%20b/c%2Fd").json() == "a b/c/d"
+        assert client.get("/files/special").json() == "static wins"
+        assert client.get("/files/").status_code == 404
+        assert client.get("/files").status_code == 404

@@ -115,12 +115,17 @@ def test_a_directory_is_a_404_without_listing_or_redirect(site: Path) -> None:
         b"/static/sub//a.txt",
         b"/static/out",  # a symlink leaving the directory
         b"/static/outdir/secret.txt",
-        b"/static/%ff.txt",  # not UTF-8
     ],
 )
 def test_no_normalising_and_nothing_outside_the_directory(site: Path, raw: bytes) -> None:
     exchange = raw_get(static_app(site), raw)
-    assert exchange.status in (400, 404), raw
+    assert exchange.status == 404, raw
+    assert SECRET not in exchange.body
+
+
+def test_a_segment_that_is_not_utf8_is_the_routers_400(site: Path) -> None:
+    exchange = raw_get(static_app(site), b"/static/%ff.txt")
+    assert exchange.status == 400
     assert SECRET not in exchange.body
 
 
@@ -259,3 +264,31 @@ def test_fuzz_no_byte_outside_the_root_is_ever_sent(
             b"GZCSS",
             b'{"route":"wins"}',
         }, (raw, secret_path)
+
+
+def test_middleware_sees_every_static_answer_and_may_add_headers(site: Path) -> None:
+    """Middleware sees every request (SPEC 8): static 200, HEAD, 304, 404 and 405 included."""
+    from microapi import Request, Response
+
+    app = static_app(site)
+    seen: list[tuple[str, int]] = []
+
+    async def stamp(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        seen.append((request.method, response.status_code))
+        response.headers["x-seen"] = "1"
+        return response
+
+    app.add_middleware(stamp)
+    with TestClient(app) as client:
+        first = client.get("/static/index.html")
+        answers = [
+            first,
+            client.head("/static/index.html"),
+            client.get("/static/index.html", headers={"if-none-match": first.headers["etag"]}),
+            client.get("/static/missing.txt"),
+            client.post("/static/index.html"),
+        ]
+    assert [a.status_code for a in answers] == [200, 200, 304, 404, 405]
+    assert all(a.headers["x-seen"] == "1" for a in answers)
+    assert seen == [("GET", 200), ("HEAD", 200), ("GET", 304), ("GET", 404), ("POST", 405)]

@@ -3,7 +3,8 @@
 It owns one question: which file under `directory`, if any, a request names. It never serves
 anything outside `directory` and never normalises a path: each segment of the request's raw
 path after the prefix is percent-decoded on its own and refused (404) when it is empty, `.` or
-`..`, holds `/`, `\\`, `:` (a drive or stream name) or NUL, or is not UTF-8; the file found
+`..`, holds `/`, `\\`, `:` (a drive or stream name) or NUL (a segment that is not UTF-8 is
+the router's 400 before it gets here, and a 404 should one arrive); the file found
 must be a regular file whose real path (symlinks resolved) is inside the directory's. A
 directory is a 404: no listings, no redirects. Sending the file is `FileResponse`'s job.
 """
