@@ -236,6 +236,17 @@ def test_query_parameters_split_as_parse_qsl_does(query: str) -> None:
     assert QueryParams(query).multi_items() == parse_qsl(query, keep_blank_values=True)
 
 
+@pytest.mark.parametrize("key", ["accept", "Accept", "X-TWICE", "missing"])
+def test_header_get_is_the_mapping_get(key: str) -> None:
+    from collections.abc import Mapping
+
+    from microapi.datastructures import Headers
+
+    headers = Headers([(b"Accept", b"*/*"), (b"x-twice", b"1"), (b"X-Twice", b"2")])
+    assert headers.get(key) == Mapping.get(headers, key)
+    assert headers.get(key, "fallback") == Mapping.get(headers, key, "fallback")
+
+
 @pytest.mark.parametrize("query", ["a=1&b=2", "a&b=", "x=1&x=2", "", "a=%20b+c"])
 @pytest.mark.parametrize("key", ["a", "b", "x", "missing"])
 def test_query_get_is_the_mapping_get(query: str, key: str) -> None:

@@ -397,3 +397,26 @@ def test_a_path_tail_through_an_app_route() -> None:
         assert client.get("/files/special").json() == "static wins"
         assert client.get("/files/").status_code == 404
         assert client.get("/files").status_code == 404
+
+
+def test_a_failing_tenth_group_dependency_is_the_only_one_named() -> None:
+    def ok() -> int:
+        return 1
+
+    def bad(missing_thing: int) -> int:
+        return 1
+
+    group = RouteGroup("/g", dependencies=[Depends(ok)] * 9 + [Depends(bad)])
+
+    @group.get("/x")
+    async def handler() -> int:
+        return 1
+
+    app = MicroAPI()
+    app.include(group)
+    with pytest.raises(MissingDependencyError) as failed, TestClient(app):
+        pass
+    message = str(failed.value)
+    assert "group dependency tests.core.test_routing:" in message
+    assert "test_a_failing_tenth_group_dependency_is_the_only_one_named.<locals>.bad" in message
+    assert ".<locals>.ok" not in message

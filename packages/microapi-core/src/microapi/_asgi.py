@@ -66,18 +66,23 @@ async def serve(app: Served, scope: Scope, receive: Receive, send: Send) -> None
     try:
         try:
             answer = chain(request)
-            if type(answer) is FixedAnswer:  # see `Dispatcher.answer`
+            if type(answer) is FixedAnswer:  # see `Dispatcher.answer`: sent below as it is
+                fixed = True
                 response: Response = answer
             else:
+                fixed = False
                 response = await answer
         except ClientDisconnect:
             return  # nobody is left to answer
-        except Exception as exc:  # raised by a middleware, outside any handler
+        except Exception as exc:
+            # Rare: a handler's error is answered by the dispatcher and a middleware's at its
+            # boundary (`Pipeline(recover=...)`); whatever still escapes is answered here.
+            fixed = False
             response = await lifecycle.errors.respond(request, exc)
             request.background = None
         head = scope["method"] == "HEAD"
         try:
-            if type(response) is FixedAnswer:
+            if fixed:
                 # Without middleware, the dispatcher's shared fixed 404 or 405: nothing else
                 # saw this request, so it is only sent.
                 await send(

@@ -9,13 +9,13 @@ from collections.abc import Callable, Coroutine
 from typing import Any, final
 from urllib.parse import quote
 
-from microapi_di import AppScope, TeardownError
+from microapi_di import AppScope
 from microapi_router import InvalidPathError, Match, MethodNotAllowed, Router
 
 from ._exception_handlers import ExceptionHandlers
 from ._threads import Lane, ThreadPool
 from .background import BackgroundTasks
-from .exceptions import ClientDisconnect, HTTPException
+from .exceptions import HTTPException
 from .requests import Request
 from .responses import JSONResponse, Response
 from .routing import Route
@@ -139,12 +139,8 @@ class Dispatcher:
                 response = await run(values)
             else:
                 response = await self._run_threaded(endpoint.plan, values, request)
-        except ClientDisconnect:
-            raise
-        except TeardownError as exc:
-            return await self._errors.respond_to_teardown(request, exc)
-        except Exception as exc:
-            return await self._errors.respond(request, exc)
+        except Exception as exc:  # answered by rule (a ClientDisconnect is raised on)
+            return await self._errors.answer(request, exc)
         if tasks:
             request.background = tasks
         return response

@@ -23,7 +23,6 @@ background threads); know about requests, routing or the app object
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import math
 import time
@@ -49,16 +48,6 @@ logger = logging.getLogger("microapi.scheduler")
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[object]]
-
-
-def job_name(fn: object) -> str:
-    """`module:qualname` of a job (a partial by its function, a callable object by its class)."""
-    while isinstance(fn, functools.partial):
-        fn = fn.func
-    qualname = getattr(fn, "__qualname__", None)
-    target: object = fn if isinstance(qualname, str) else type(fn)
-    module = getattr(target, "__module__", None) or "?"
-    return f"{module}:{getattr(target, '__qualname__', '?')}"
 
 
 def interval_seconds(interval: object, name: str) -> float:
@@ -98,7 +87,7 @@ class Job:
     def __init__(self, fn: Callable[..., Any], interval: object) -> None:
         if not callable(fn):
             raise TypeError(f"a scheduled job must be callable, got {fn!r}")
-        self.name = job_name(fn)
+        self.name = qualified_name(fn)
         kind = call_kind(fn)
         if kind.has_teardown:
             raise TypeError(

@@ -36,6 +36,21 @@ class Headers(Mapping[str, str]):
                 return v
         raise KeyError(key)
 
+    @overload
+    def get(self, key: str) -> str | None: ...
+
+    @overload
+    def get(self, key: str, default: str | T) -> str | T: ...
+
+    def get(self, key: str, default: object = None) -> object:
+        """The first value of `key`, or `default`: one pass, no `KeyError` raised and caught
+        (the binder reads every header parameter this way, most of them absent)."""
+        name = key.lower()
+        for k, v in self._items:
+            if k == name:
+                return v
+        return default
+
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return False

@@ -408,7 +408,7 @@ class Route:
         where = f"route {', '.join(self.methods)} {self.template}"
         first = chain[0] if chain else ""
         for index, dependency in enumerate(self.dependencies):
-            if f"({group_parameter(index)}" in first:
+            if f"({group_parameter(index)}:" in first:  # the parameter, not a longer name
                 where += f", group dependency {dependency}"
         return where
 
