@@ -534,3 +534,23 @@ def test_a_sync_stream_reads_the_sync_session_of_its_plain_handler_on_its_thread
     assert (response.status_code, response.text) == (200, "1\n2\n")
     assert threads["setup"] == threads["stream"] == threads["teardown"]
     assert threads["stream"].startswith("microapi-request")
+
+
+def test_an_undeclared_body_the_watcher_read_first_still_reaches_the_stream() -> None:
+    """A body sent without content-length or transfer-encoding (HTTP/2 may) that the
+    disconnect watcher receives first is handed to the reader, not lost in a wait."""
+    app = MicroAPI()
+
+    @app.post("/echo")
+    async def echo(request: Request) -> StreamingResponse:
+        async def chunks() -> AsyncIterator[bytes]:
+            await asyncio.sleep(0.01)  # the watcher receives the body message first
+            yield await request.body()
+
+        return StreamingResponse(chunks())
+
+    scope = http_scope("POST", b"/echo")
+    inbox = [{"type": "http.request", "body": b"abc", "more_body": False}]
+    exchange = run(asyncio.wait_for(call(app, scope, inbox), timeout=5))
+    assert exchange.status == 200
+    assert exchange.body == b"abc"

@@ -147,3 +147,41 @@ def test_recover_turns_a_layers_exception_into_its_response() -> None:
         asyncio.run(plain.build(endpoint)("r"))
     with pytest.raises(TypeError, match="recover"):
         Pipeline[str, str](recover="nope")  # type: ignore[arg-type]
+
+
+def test_recover_answers_the_endpoints_error_at_the_innermost_layer_and_again_outward() -> None:
+    """With a middleware, the endpoint's error becomes the innermost layer's response; an
+    error `recover` re-raises is offered to `recover` again at every layer further out; with
+    no middleware the endpoint is the chain and its error propagates."""
+    offered: list[str] = []
+
+    async def failing(request: str) -> str:
+        raise ValueError(request)
+
+    async def recover(request: str, exc: Exception) -> str:
+        offered.append(type(exc).__name__)
+        if isinstance(exc, KeyError):
+            raise exc
+        return f"recovered {exc}"
+
+    async def passthrough(request: str, call_next: CallNext[str, str]) -> str:
+        return await call_next(request)
+
+    pipeline: Pipeline[str, str] = Pipeline(
+        is_response=lambda r: isinstance(r, str), recover=recover
+    )
+    with pytest.raises(ValueError, match="bare"):
+        asyncio.run(pipeline.build(failing)("bare"))
+    assert offered == []
+    pipeline.add(passthrough)
+    pipeline.add(passthrough)
+    assert asyncio.run(pipeline.build(failing)("inner")) == "recovered inner"
+    assert offered == ["ValueError"]
+
+    async def missing(request: str) -> str:
+        raise KeyError(request)
+
+    offered.clear()
+    with pytest.raises(KeyError):
+        asyncio.run(pipeline.build(missing)("x"))
+    assert offered == ["KeyError", "KeyError"]  # once per layer

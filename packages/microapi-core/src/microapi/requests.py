@@ -370,7 +370,10 @@ class Request:
         while True:
             body = self._body
             if body is _UNREAD:
-                if self._declares_body():
+                rare = self._rare
+                if self._declares_body() or (rare is not None and rare.pushback is not None):
+                    # a body is coming (declared, or one already arrived undeclared): its
+                    # reader receives it, and this waits for that reader
                     await self._settle()
                     continue
                 self._body = _WATCHING

@@ -19,7 +19,7 @@ def compose(
     middlewares: Sequence[Middleware[Req, Resp]],
     endpoint: Endpoint[Req, Resp],
     is_response: IsResponse | None,
-    recover: Recover | None = None,
+    recover: Recover[Req, Resp] | None,
 ) -> Chain[Req, Resp]:
     """Nest `middlewares` around `endpoint`, the first outermost; no middleware → `endpoint`.
 
@@ -35,7 +35,7 @@ def _layer(
     middleware: Middleware[Req, Resp],
     inner: Chain[Req, Resp],
     is_response: IsResponse | None,
-    recover: Recover | None,
+    recover: Recover[Req, Resp] | None,
 ) -> Chain[Req, Resp]:
     """Wrap `inner` in `middleware`: a fresh single-use `call_next` per pass, result checked.
 

@@ -15,15 +15,16 @@ class Pipeline(Generic[Req, Resp]):
     """Middlewares in registration order (first added is outermost), built once per endpoint.
 
     `is_response` checks each middleware's result; without it only `None` is rejected.
-    `recover`, when given, turns an exception raised by a middleware (or by the check of its
-    result) into a response at that middleware's boundary, so the middlewares around it see a
-    response like any other; without it exceptions propagate.
+    `recover`, when given, turns what a layer raises (its middleware, what that let through
+    from inside, the endpoint's error included, or the check of its result) into a response at
+    that middleware's boundary, so the middlewares around it see a response like any other; a
+    re-raise goes to the next layer's `recover`. Without it exceptions propagate.
     """
 
     __slots__ = ("_frozen", "_is_response", "_middlewares", "_recover")
 
     def __init__(
-        self, is_response: IsResponse | None = None, recover: Recover | None = None
+        self, is_response: IsResponse | None = None, recover: Recover[Req, Resp] | None = None
     ) -> None:
         if is_response is not None and not callable(is_response):
             raise TypeError(f"is_response must be callable or None, not {is_response!r}")

@@ -26,6 +26,6 @@ Chain: TypeAlias = Callable[[Req], Coroutine[Any, Any, Resp]]
 IsResponse: TypeAlias = Callable[[object], bool]
 """Tells whether a middleware's result is a response, keeping the pipeline type-agnostic."""
 
-Recover: TypeAlias = Callable[[Any, Exception], Awaitable[Any]]
+Recover: TypeAlias = Callable[[Req, Exception], Awaitable[Resp]]
 """Turns an exception raised by a middleware into its response: `async def recover(request,
 exc) -> response`. It may raise to let the exception through."""
