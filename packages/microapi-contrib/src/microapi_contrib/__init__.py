@@ -1,4 +1,4 @@
-"""Access and JSON logging, CORS, health, metrics and an introspection page for MicroAPI."""
+"""Access and JSON logging, CORS, health, metrics, introspection and OpenAPI for MicroAPI."""
 
 from ._access_log import AccessLogMiddleware
 from ._health import HealthCheck, enable_health

@@ -33,9 +33,6 @@ from ._schemas import Schemas, ref
 
 OPENAPI_VERSION = "3.1.0"
 NO_CONTENT = frozenset({204, 304})
-# The router lists registered methods only: GET's automatic HEAD and the automatic OPTIONS
-# never appear, and a HEAD or OPTIONS registered on purpose is documented like any method.
-LEFT_OUT_METHODS: frozenset[str] = frozenset()
 # Packages of contrib whose routes describe the app rather than belong to it.
 OWN_PACKAGES = frozenset({"openapi", "introspection"})
 
@@ -225,9 +222,10 @@ def _operations(app: MicroAPI) -> Iterator[Operation]:
         body = next((binding for binding in bindings if binding.source == "body"), None)
         returns = _return_annotation(route)
         path = _TEMPLATE_PARAM.sub(lambda match: "{" + match.group(1) + "}", row.template)
+        # The router lists registered methods only: GET's automatic HEAD and the automatic
+        # OPTIONS never appear; a HEAD or OPTIONS registered on purpose is documented.
         for method in row.methods:
-            if method not in LEFT_OUT_METHODS:
-                yield Operation(route, method, path, parameters, body, returns)
+            yield Operation(route, method, path, parameters, body, returns)
 
 
 def _types(operations: list[Operation]) -> list[Any]:
