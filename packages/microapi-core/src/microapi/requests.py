@@ -88,9 +88,10 @@ class Request:
     `content-length` up front or while streaming, without reading the rest).
     `state` is a free namespace for middleware and handlers to share per-request data.
 
-    Two attributes carry what the framework decided about this request, for middleware to
+    Three attributes carry what the framework decided about this request, for middleware to
     observe: `background` (the `BackgroundTasks` to run once the response is sent, or None),
-    `exception` (the exception that was answered with a 500, or None) and `route` (the
+    `exception` (the exception that was answered with a 500, or that cut a stream after its
+    start, or None) and `route` (the
     `microapi.routing.Route` the path matched, or None for a 404 or 405: its `template` is the
     bounded-cardinality name of what was asked, for logs and metrics).
 

@@ -172,7 +172,8 @@ class Response:
     async def send(self, send: Send, *, head: bool = False, request: Request | None = None) -> None:
         """Send this response as ASGI messages: the start, then the body (none for HEAD).
 
-        The one place a response reaches the wire; a streamed or file response overrides it
+        How a response reaches the wire (the edge sends a complete body the same way inline,
+        for speed, when a class keeps this method); a streamed or file response overrides it
         (and uses `request`: its headers, its disconnect, its outcome).
         """
         await send(
